@@ -1,0 +1,110 @@
+// The snapshot-driver contract: how one volume's branch data and commit snapshots are stored.
+// Implementations: plain (full copies), reflink (block-sharing copies), btrfs (subvolumes); ZFS fits
+// the same shape (branch = dataset, commit = snapshot, branchFromCommit = clone).
+
+/** The drivers dvol knows; 'zfs' is reserved for a future driver. */
+export type DriverName = 'plain' | 'reflink' | 'btrfs';
+
+/** Disk usage of a branch or commit. */
+export interface DataSize {
+  /** Apparent size of the data in bytes (what `du --apparent-size` would say). */
+  bytes: number;
+  /**
+   * Bytes that only this branch or commit holds and that deleting it would free, where the driver can
+   * know it (reflink/btrfs share blocks); undefined when unknown.
+   */
+  exclusive?: number;
+}
+
+/** Everything a driver stores for one volume lives under its `root`. */
+export interface DriverOptions {
+  /** A directory owned by this driver for this volume; created by the caller before open. */
+  root: string;
+  /** Per-volume options accepted at create time (already validated against `knownOptions`). */
+  options: Record<string, string>;
+}
+
+/**
+ * One volume's data as a set of named branches (writable directories) and commits (read-only,
+ * immutable snapshots named by 40-hex ids). The versioning layer decides names and ids and keeps all
+ * metadata; a driver keeps only data.
+ *
+ * Contracts every implementation must honour (checked by the shared conformance suite):
+ * - Fidelity: data that goes through snapshot, branchFromCommit and resetBranch comes out equal in
+ *   content, type, mode (including setuid/setgid/sticky), owner, group, mtime, xattrs, symlink targets,
+ *   hard-link structure, holes of sparse files (as far as the filesystem keeps them), fifos and device
+ *   nodes. The branch directory's own mode and owner count too.
+ * - Durability: when a mutating method resolves, its result survives a crash (data fsynced or
+ *   committed by the filesystem).
+ * - Crash safety: a method interrupted at any instant leaves either its old state or leftovers that
+ *   `cleanup()` removes; it never leaves a commit that looks complete but is not. `resetBranch` is
+ *   idempotent: calling it again after a crash completes it.
+ * - Isolation: writes to a branch never change a commit or another branch, and vice versa.
+ * - Methods are called with the volume's lock held, one at a time per volume; they may run
+ *   concurrently for different volumes (different roots).
+ * - Errors: ENOSPC becomes DvolError 'no_space'; a missing branch or commit is DvolError 'not_found';
+ *   creating something that exists is DvolError 'exists'.
+ */
+export interface SnapshotDriver {
+  readonly name: DriverName;
+
+  /** The directory holding a branch's working data, the one that is bind-mounted. No I/O. */
+  branchPath(branch: string): string;
+
+  /** The directory holding a commit's read-only data (for diff and push). No I/O. */
+  commitPath(commit: string): string;
+
+  /** Creates an empty writable branch (mode 0755, owned by root unless options say otherwise). */
+  createBranch(branch: string): Promise<void>;
+
+  /**
+   * Snapshots the branch's current data into a new commit. Also records whatever the driver needs to
+   * answer `hasChanges(branch, commit)` cheaply afterwards.
+   */
+  snapshot(branch: string, commit: string): Promise<void>;
+
+  /** Creates a new writable branch whose data equals the commit's. */
+  branchFromCommit(commit: string, branch: string): Promise<void>;
+
+  /** Replaces the branch's data with the commit's. Idempotent; rerun it to finish after a crash. */
+  resetBranch(branch: string, commit: string): Promise<void>;
+
+  /** Deletes a branch's data. Absent is not an error. */
+  removeBranch(branch: string): Promise<void>;
+
+  /** Deletes a commit's data. Absent is not an error. */
+  removeCommit(commit: string): Promise<void>;
+
+  /**
+   * Whether the branch's data differs from the commit's (from an empty directory when commit is null):
+   * content, type, mode, owner, mtime, symlink target, xattrs, presence. Must be exact (no false
+   * "clean"), and cheap when nothing changed: it may use metadata recorded by snapshot/branchFromCommit/
+   * resetBranch to skip unchanged files, but must read file data where metadata cannot decide.
+   */
+  hasChanges(branch: string, commit: string | null): Promise<boolean>;
+
+  /** Disk usage of a branch (`{branch}`) or of a commit (`{commit}`). */
+  size(of: { branch: string } | { commit: string }): Promise<DataSize>;
+
+  /** The branches and commits whose data exists, for fsck and for removing orphans. */
+  list(): Promise<{ branches: string[]; commits: string[] }>;
+
+  /** Removes leftovers of interrupted work (temporary directories, half-made snapshots). */
+  cleanup(): Promise<void>;
+
+  /** Removes everything under root, including root itself. */
+  destroy(): Promise<void>;
+}
+
+/** How the versioning layer finds and creates drivers. */
+export interface DriverFactory {
+  readonly name: DriverName;
+  /** The per-volume options this driver accepts at create time, with a one-line description each. */
+  readonly knownOptions: Record<string, string>;
+  /**
+   * Whether this driver works for data kept under `dir` (for example: reflink needs FICLONE support,
+   * btrfs needs a btrfs filesystem). Resolves to a reason string when it does not, true when it does.
+   */
+  probe(dir: string): Promise<true | string>;
+  open(opts: DriverOptions): SnapshotDriver;
+}

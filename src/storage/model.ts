@@ -1,0 +1,153 @@
+// The versioning model's public types and the API the server (and benchmarks) use. The
+// implementation is `openStore()` in store.ts; everything above storage codes against these.
+
+import type { DataSize, DriverName } from './drivers/driver.js';
+
+/** A commit: an immutable, named state of one branch's data. */
+export interface Commit {
+  /** 40 lowercase hex digits, random. */
+  id: string;
+  /** The previous commit on the branch it was made on; null for a root commit. */
+  parent: string | null;
+  /** Non-empty, as given (may span lines). */
+  message: string;
+  /** `Name <email>`. */
+  author: string;
+  /** RFC 3339, UTC. */
+  date: string;
+  /** True when its data was deleted to reclaim space ('dvol commit rm'): it stays in the log. */
+  dataDeleted?: boolean;
+}
+
+export interface BranchInfo {
+  name: string;
+  /** Tip commit id; null before the first commit. */
+  head: string | null;
+  active: boolean;
+}
+
+export interface TagInfo {
+  name: string;
+  commit: string;
+  /** RFC 3339, when the tag was made. */
+  date: string;
+}
+
+/** What Docker's Get needs: must be answerable from metadata alone, with no walk of the data. */
+export interface VolumeInfo {
+  name: string;
+  /** RFC 3339. */
+  createdAt: string;
+  driver: DriverName;
+  options: Record<string, string>;
+  activeBranch: string;
+  /** HEAD of the active branch; null before the first commit. */
+  head: string | null;
+  branchCount: number;
+}
+
+/** One row of `dvol list`: VolumeInfo plus what costs a walk of the data. */
+export interface VolumeSummary extends VolumeInfo {
+  size: DataSize;
+  dirty: boolean;
+}
+
+export interface Status {
+  volume: string;
+  branch: string;
+  head: Commit | null;
+  dirty: boolean;
+}
+
+/** One problem fsck found: what is wrong, where, precisely. */
+export interface FsckProblem {
+  volume: string;
+  /** e.g. 'ref-missing-commit', 'commit-missing-data', 'orphan-data', 'orphan-commit', 'bad-parent'. */
+  kind: string;
+  /** One sentence naming the objects involved. */
+  message: string;
+}
+
+export interface CreateVolumeOptions {
+  /** Snapshot driver; default: the store's default (auto-detected). */
+  driver?: DriverName;
+  /** Driver options (validated against the driver's knownOptions). */
+  options?: Record<string, string>;
+}
+
+export interface ResetResult {
+  /** The commit the branch now points at. */
+  commit: Commit;
+  /** Commits that were deleted because nothing referenced them any more, newest first. */
+  removed: Commit[];
+}
+
+/** Operations on one volume. Every mutating method holds the volume's lock for its whole run. */
+export interface Volume {
+  readonly name: string;
+  info(): Promise<VolumeInfo>;
+  status(): Promise<Status>;
+  /** The directory with the active branch's working data (what a container sees). */
+  dataPath(): Promise<string>;
+
+  commit(opts: { message: string; author: string }): Promise<Commit>;
+  /** Newest first, following parents from `ref` (default HEAD), inherited commits included. */
+  log(ref?: string): Promise<Commit[]>;
+  /** Accepts HEAD, HEAD^, HEAD~N, REF^, REF~N, a branch, a tag, a full id or a unique id prefix. */
+  resolve(ref: string): Promise<Commit>;
+  /** Deletes a commit's data to reclaim space; refused for branch tips and tagged commits. */
+  deleteCommitData(ref: string): Promise<Commit>;
+
+  branches(): Promise<BranchInfo[]>;
+  /** `checkout -b NAME`: new branch from the active branch's HEAD, made active. Refused when dirty. */
+  createBranch(name: string): Promise<BranchInfo>;
+  /** `checkout NAME`: make an existing branch active. Refused when dirty. */
+  checkout(name: string): Promise<BranchInfo>;
+  /** Refused for the active branch, and when it would lose commits nothing else references unless force. */
+  deleteBranch(name: string, opts?: { force?: boolean }): Promise<{ removed: Commit[] }>;
+
+  /** Without hard: refused ('conflict') with a message saying what would be lost and how to keep it. */
+  reset(ref: string, opts: { hard: boolean }): Promise<ResetResult>;
+
+  tags(): Promise<TagInfo[]>;
+  createTag(name: string, ref?: string): Promise<TagInfo>;
+  deleteTag(name: string): Promise<void>;
+
+  fsck(): Promise<FsckProblem[]>;
+}
+
+/** The whole store: a state directory holding many volumes. */
+export interface Store {
+  readonly root: string;
+  /** Default driver for new volumes on this state directory. */
+  readonly defaultDriver: DriverName;
+  createVolume(name: string, opts?: CreateVolumeOptions): Promise<VolumeInfo>;
+  /** Cheap (metadata only); undefined when there is no such volume. */
+  getVolume(name: string): Promise<VolumeInfo | undefined>;
+  listVolumes(): Promise<VolumeInfo[]>;
+  /** With sizes and dirty flags: walks data. */
+  summarizeVolumes(): Promise<VolumeSummary[]>;
+  /** Throws not_found. */
+  volume(name: string): Volume;
+  /** Refused ('in_use') while mounted, per the mount table. */
+  removeVolume(name: string): Promise<void>;
+  /** Persisted per-holder mount counts (Docker mount IDs): see mounts.ts. */
+  readonly mounts: MountTable;
+  fsck(): Promise<FsckProblem[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * Persisted counts of who holds a volume mounted. A holder is an opaque id (Docker's mount ID); the
+ * same id may mount twice (docker cp) and must then unmount twice. Never takes a volume's lock, so
+ * an unmount is never blocked by a running operation.
+ */
+export interface MountTable {
+  /** Adds one mount by holder; resolves to the volume's total count after it. */
+  acquire(volume: string, holder: string): Promise<number>;
+  /** Removes one mount by holder (unknown holder: no-op); resolves to the total count after it. */
+  release(volume: string, holder: string): Promise<number>;
+  count(volume: string): number;
+  /** Holders and their counts, for inspection. */
+  holders(volume: string): Record<string, number>;
+}
