@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Makes the plugin's base image dvol-base:trixie from Debian packages, for hosts with no container
+# registry (CI): debootstrap a minimal Debian 13 (Node 20) with the plugin's runtime packages and
+# `docker import` it. Cached: does nothing when the image exists (pass --force to rebuild).
+set -euo pipefail
+
+IMAGE=${DVOL_BASE_IMAGE:-dvol-base:trixie}
+MIRROR=${DVOL_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+# Keep in sync with plugin/Dockerfile's package list: the Dockerfile skips apt when all are present.
+PACKAGES=nodejs,mount,util-linux,btrfs-progs,coreutils,attr,ca-certificates
+
+if [[ ${1:-} != --force ]] && docker image inspect "$IMAGE" >/dev/null 2>&1; then
+  echo "base image $IMAGE exists"
+  exit 0
+fi
+command -v debootstrap >/dev/null || {
+  echo "debootstrap is missing: install it with 'apt-get install -y debootstrap'" >&2
+  exit 1
+}
+
+dir=$(mktemp -d /var/tmp/dvol-base.XXXXXX)
+trap 'rm -rf --one-file-system "$dir"' EXIT
+echo "debootstrap trixie into $dir (a few minutes)"
+debootstrap --variant=minbase --include="$PACKAGES" trixie "$dir" "$MIRROR" >"$dir.log" 2>&1 || {
+  tail -n 30 "$dir.log" >&2
+  echo "debootstrap failed: see $dir.log" >&2
+  exit 1
+}
+rm -f "$dir.log"
+# Package lists and caches only make the image bigger; the Dockerfile runs apt-get update if it needs apt.
+rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/* "$dir"/usr/share/doc/* "$dir"/usr/share/man/*
+tar -C "$dir" -c . | docker import - "$IMAGE" >/dev/null
+echo "made base image $IMAGE"
