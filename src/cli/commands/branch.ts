@@ -1,0 +1,48 @@
+// `dvol branch [-d [-D|--force] BRANCH]`: lists the branches of a volume, or deletes one.
+
+import type { BranchInfo, Commit } from '../../storage/model.js';
+import type { Command } from '../command.js';
+import { volumePath } from '../context.js';
+import { usageError } from '../errors.js';
+
+export const branch: Command = {
+  name: 'branch',
+  summary: 'List or delete branches for active volume',
+  synopsis: ['branch [--json] [VOLUME]', 'branch -d [-D|--force] BRANCH [VOLUME]'],
+  description: `Without -d, lists the branches of VOLUME (default: the active volume), the active one marked with '*', as 'git branch' does.
+
+With -d, deletes BRANCH. The active branch cannot be deleted. When deleting would lose commits that no other branch or tag references, the plugin refuses unless --force (or -D) is given. Create branches with 'dvol checkout -b'.`,
+  options: [
+    { long: 'delete', short: 'd', description: 'Delete BRANCH.' },
+    {
+      long: 'force',
+      short: 'D',
+      description: 'With -d: delete even if commits would be lost. -D alone is -d --force.',
+    },
+  ],
+  json: true,
+  arity: [0, 2],
+  async run(ctx, { opts, json, positionals }) {
+    if (opts.delete || opts.force) {
+      const [name, explicit] = positionals;
+      if (!name) throw usageError("'dvol branch -d' needs the BRANCH to delete", 'branch');
+      const volume = await ctx.volume(explicit);
+      const force = opts.force ? '?force=1' : '';
+      const { removed } = await ctx.api.request<{ removed: Commit[] }>(
+        'DELETE',
+        volumePath(volume, 'branches', name) + force,
+      );
+      const lost = removed.length
+        ? ` (${removed.length} commit${removed.length === 1 ? '' : 's'} deleted)`
+        : '';
+      return ctx.print.line(`Deleted branch ${name} of ${volume}${lost}.`);
+    }
+    if (positionals.length > 1) throw usageError('too many arguments: dvol branch [VOLUME]', 'branch');
+    const volume = await ctx.volume(positionals[0]);
+    const answer = await ctx.api.request<{ branches: BranchInfo[] }>('GET', volumePath(volume, 'branches'));
+    if (json) return ctx.print.json(answer);
+    for (const b of answer.branches) {
+      ctx.print.line(b.active ? `* ${ctx.print.paint('green', b.name)}` : `  ${b.name}`);
+    }
+  },
+};

@@ -1,0 +1,37 @@
+// Every verb of the CLI, in the order `dvol --help` lists them.
+
+import type { Command } from '../command.js';
+import { branch } from './branch.js';
+import { checkout } from './checkout.js';
+import { commit } from './commit.js';
+import { config } from './config.js';
+import { fsck } from './fsck.js';
+import { init } from './init.js';
+import { list } from './list.js';
+import { log } from './log.js';
+import { reset } from './reset.js';
+import { rm } from './rm.js';
+import { switchVolume } from './switch.js';
+import { tag } from './tag.js';
+import { version } from './version.js';
+
+export const commands: Command[] = [
+  list,
+  init,
+  switchVolume,
+  rm,
+  commit,
+  log,
+  reset,
+  branch,
+  checkout,
+  tag,
+  config,
+  fsck,
+  version,
+];
+
+/** The verb named `name` (or one of its aliases). */
+export function findCommand(name: string): Command | undefined {
+  return commands.find((c) => c.name === name || c.aliases?.includes(name));
+}

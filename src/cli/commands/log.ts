@@ -1,0 +1,29 @@
+// `dvol log`: the commits of the active branch, newest first, git-style.
+
+import type { Commit } from '../../storage/model.js';
+import type { Command } from '../command.js';
+import { volumePath } from '../context.js';
+import { usageError } from '../errors.js';
+import { formatLog } from '../format.js';
+
+export const log: Command = {
+  name: 'log',
+  summary: 'List commits on the active volume and branch',
+  synopsis: ['log [-n COUNT] [--json] [VOLUME]'],
+  description: `Shows the commits of the active branch of VOLUME (default: the active volume), newest first, including those inherited from the branch it was made from: the commit id, author, date (UTC, in git's default format) and message, as 'git log' prints them.`,
+  options: [{ long: 'max-count', short: 'n', value: 'COUNT', description: 'Show at most COUNT commits.' }],
+  json: true,
+  arity: [0, 1],
+  async run(ctx, { opts, json, positionals: [explicit] }) {
+    const max = opts['max-count'] === undefined ? Infinity : Number(opts['max-count']);
+    if (!Number.isInteger(max) && max !== Infinity) throw usageError('COUNT must be a whole number', 'log');
+    if (max < 0) throw usageError('COUNT must not be negative', 'log');
+    const volume = await ctx.volume(explicit);
+    const { commits } = await ctx.api.request<{ commits: Commit[] }>('GET', volumePath(volume, 'commits'));
+    const shown = commits.slice(0, max);
+    if (json) return ctx.print.json({ commits: shown });
+    if (commits.length === 0)
+      return ctx.print.line(`Volume ${volume} has no commits yet on its active branch.`);
+    ctx.print.write(formatLog(shown, (s) => ctx.print.paint('yellow', s)));
+  },
+};

@@ -1,0 +1,68 @@
+// Where output goes: stdout/stderr writers, the colour decision (TTY and no NO_COLOR) and a TTY-only spinner.
+
+import { chalk } from 'zx';
+
+/** A stream the CLI writes to; process.stdout and process.stderr fit, and so do test buffers. */
+export interface OutStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+}
+
+/** The process surroundings a run of the CLI sees; tests pass their own. */
+export interface Io {
+  stdout: OutStream;
+  stderr: OutStream;
+  env: NodeJS.ProcessEnv;
+  /** Asks the user a question on a terminal; absent when stdin is not a terminal. */
+  ask?: (question: string) => Promise<string>;
+}
+
+type Style = 'yellow' | 'green' | 'red' | 'bold' | 'dim';
+
+/** Output helpers bound to one Io. */
+export interface Printer {
+  /** Writes one line (a newline is added) to stdout. */
+  line(text?: string): void;
+  /** Writes text as is to stdout. */
+  write(text: string): void;
+  /** Writes a JSON document to stdout (for --json). */
+  json(value: unknown): void;
+  /** Colours text when colour is on; otherwise returns it unchanged. */
+  paint(style: Style, text: string): string;
+  readonly colour: boolean;
+  /** Runs work while a spinner titled `title` turns on stderr, when stderr is a TTY. */
+  progress<T>(title: string, work: () => Promise<T>): Promise<T>;
+}
+
+/** Colour only on a terminal, never when NO_COLOR is set (https://no-color.org), never when chalk cannot. */
+export function wantsColour(stream: OutStream, env: NodeJS.ProcessEnv): boolean {
+  return stream.isTTY === true && !env.NO_COLOR && env.TERM !== 'dumb' && chalk.level > 0;
+}
+
+const frames = '⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏';
+
+/** Makes the Printer for an Io. */
+export function makePrinter(io: Io): Printer {
+  const colour = wantsColour(io.stdout, io.env);
+  return {
+    colour,
+    line: (text = '') => void io.stdout.write(text + '\n'),
+    write: (text) => void io.stdout.write(text),
+    json: (value) => void io.stdout.write(JSON.stringify(value, null, 2) + '\n'),
+    paint: (style, text) => (colour ? chalk[style](text) : text),
+    async progress(title, work) {
+      if (io.stderr.isTTY !== true) return work();
+      let i = 0;
+      const spin = () => io.stderr.write(`\r${frames[i++ % frames.length]} ${title}`);
+      spin();
+      const timer = setInterval(spin, 100);
+      try {
+        return await work();
+      } finally {
+        clearInterval(timer);
+        // Erase the spinner line so the result prints on a clean line.
+        io.stderr.write(`\r${' '.repeat(title.length + 2)}\r`);
+      }
+    },
+  };
+}
