@@ -1,0 +1,76 @@
+// fsck of one volume: every invariant between volume.json, commit records and the driver's data.
+
+import { access } from 'node:fs/promises';
+import { loadRecord, type VolumeContext } from './context.js';
+import { reachableFrom, refTargets } from './gc.js';
+import { readAllCommits } from './meta.js';
+import type { FsckProblem } from './model.js';
+
+/** Checks one volume; resolves to its problems (empty when healthy). Caller holds the volume's lock. */
+export async function fsckVolume(ctx: VolumeContext): Promise<FsckProblem[]> {
+  const problems: FsckProblem[] = [];
+  const report = (kind: string, message: string) => problems.push({ volume: ctx.name, kind, message });
+  const record = await loadRecord(ctx);
+  const commits = await readAllCommits(ctx.paths);
+  const data = await ctx.driver(record).list();
+
+  if (!(record.activeBranch in record.branches)) {
+    report(
+      'active-branch-missing',
+      `the active branch '${record.activeBranch}' is not a branch of the volume`,
+    );
+  }
+  const refs: [string, string | null][] = [
+    ...Object.entries(record.branches).map(([b, head]): [string, string | null] => [`branch '${b}'`, head]),
+    ...Object.entries(record.tags).map(([t, tag]): [string, string | null] => [`tag '${t}'`, tag.commit]),
+  ];
+  for (const [ref, id] of refs) {
+    if (id === null) continue;
+    const commit = commits.get(id);
+    if (!commit) report('ref-missing-commit', `${ref} points at commit ${id}, which has no record`);
+    else if (commit.dataDeleted)
+      report('ref-deleted-data', `${ref} points at commit ${id}, whose data was deleted`);
+  }
+  for (const [id, commit] of commits) {
+    if (commit.id !== id) report('bad-commit-id', `the record of commit ${id} names itself ${commit.id}`);
+    if (commit.parent !== null && !commits.has(commit.parent)) {
+      report('bad-parent', `commit ${id} names parent ${commit.parent}, which has no record`);
+    }
+  }
+  const reachable = reachableFrom(refTargets(record), commits);
+  for (const id of commits.keys()) {
+    if (!reachable.has(id)) report('orphan-commit', `commit ${id} is not reachable from any branch or tag`);
+  }
+  const withData = new Set(data.commits);
+  for (const [id, commit] of commits) {
+    if (!commit.dataDeleted && !withData.has(id)) report('commit-missing-data', `commit ${id} has no data`);
+  }
+  for (const id of data.commits) {
+    const commit = commits.get(id);
+    if (!commit) report('orphan-data', `data of commit ${id} exists without a commit record`);
+    else if (commit.dataDeleted)
+      report('orphan-data', `data of commit ${id} exists but it is marked deleted`);
+  }
+  const branchData = new Set(data.branches);
+  for (const branch of Object.keys(record.branches)) {
+    if (!branchData.has(branch)) report('branch-missing-data', `branch '${branch}' has no data`);
+  }
+  for (const branch of data.branches) {
+    if (!(branch in record.branches))
+      report('orphan-branch-data', `data of branch '${branch}' exists without a ref`);
+  }
+  if (await exists(ctx.paths.journal)) {
+    report(
+      'interrupted-reset',
+      `${ctx.paths.journal} remains from an interrupted reset; reopen the store to finish it`,
+    );
+  }
+  return problems;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}

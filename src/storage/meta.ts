@@ -1,0 +1,99 @@
+// One volume's metadata on disk: volume.json (driver, branches and their heads, tags) and commit records.
+
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { readJson, writeJsonAtomic, fsyncDir, isAtomicTemp } from './atomic.js';
+import { DvolError } from './errors.js';
+import type { DriverName } from './drivers/driver.js';
+import type { Commit } from './model.js';
+
+/** The content of volumes/NAME/volume.json. Every ref change rewrites it whole: one rename commits it. */
+export interface VolumeRecord {
+  name: string;
+  driver: DriverName;
+  options: Record<string, string>;
+  createdAt: string;
+  activeBranch: string;
+  /** Branch name → tip commit id (null before the branch's first commit). */
+  branches: Record<string, string | null>;
+  tags: Record<string, { commit: string; date: string }>;
+}
+
+/** Where one volume's files live. */
+export class VolumePaths {
+  constructor(readonly dir: string) {}
+  get record(): string {
+    return join(this.dir, 'volume.json');
+  }
+  get commits(): string {
+    return join(this.dir, 'commits');
+  }
+  /** The driver's root. */
+  get data(): string {
+    return join(this.dir, 'data');
+  }
+  /** Intent file of an interrupted reset, rolled forward on open. */
+  get journal(): string {
+    return join(this.dir, 'journal.json');
+  }
+  commit(id: string): string {
+    return join(this.commits, `${id}.json`);
+  }
+}
+
+const COMMIT_ID = /^[0-9a-f]{40}$/;
+
+/** A new random 40-hex commit id. */
+export function newCommitId(): string {
+  return randomBytes(20).toString('hex');
+}
+
+export async function readVolumeRecord(paths: VolumePaths): Promise<VolumeRecord | undefined> {
+  return readJson<VolumeRecord>(paths.record);
+}
+
+export async function writeVolumeRecord(paths: VolumePaths, record: VolumeRecord): Promise<void> {
+  await writeJsonAtomic(paths.record, record);
+}
+
+/** Reads a commit record; 'not_found' when absent. */
+export async function readCommit(paths: VolumePaths, id: string): Promise<Commit> {
+  const commit = await readJson<Commit>(paths.commit(id));
+  if (commit === undefined) {
+    throw new DvolError('not_found', `commit ${id} does not exist`, "list commits with 'dvol log'");
+  }
+  return commit;
+}
+
+export async function writeCommit(paths: VolumePaths, commit: Commit): Promise<void> {
+  await writeJsonAtomic(paths.commit(commit.id), commit);
+}
+
+/** Removes a commit record (absent is fine). */
+export async function removeCommitRecord(paths: VolumePaths, id: string): Promise<void> {
+  await rm(paths.commit(id), { force: true });
+}
+
+/** Ids of every commit record present; leftover temp files are removed on the way. */
+export async function listCommitIds(paths: VolumePaths, removeTemps = false): Promise<string[]> {
+  await mkdir(paths.commits, { recursive: true });
+  const ids: string[] = [];
+  for (const name of await readdir(paths.commits)) {
+    if (isAtomicTemp(name)) {
+      if (removeTemps) await rm(join(paths.commits, name), { force: true });
+      continue;
+    }
+    const id = name.replace(/\.json$/, '');
+    if (COMMIT_ID.test(id) && name.endsWith('.json')) ids.push(id);
+  }
+  if (removeTemps) await fsyncDir(paths.commits);
+  return ids;
+}
+
+/** Reads every commit record of a volume into a map by id. */
+export async function readAllCommits(paths: VolumePaths): Promise<Map<string, Commit>> {
+  const all = new Map<string, Commit>();
+  for (const id of await listCommitIds(paths)) all.set(id, await readCommit(paths, id));
+  return all;
+}

@@ -1,0 +1,134 @@
+// The Volume handle: binds the operation modules to one volume and serializes its mutating calls.
+
+import * as branches from './branches.js';
+import * as commits from './commits.js';
+import { isDirty, loadRecord, refContext, type VolumeContext } from './context.js';
+import { fsckVolume } from './fsck.js';
+import type { VolumeRecord } from './meta.js';
+import { readCommit } from './meta.js';
+import type {
+  BranchInfo,
+  Commit,
+  FsckProblem,
+  ResetResult,
+  Status,
+  TagInfo,
+  Volume,
+  VolumeInfo,
+} from './model.js';
+import type { KeyedMutex } from './mutex.js';
+import { resolveRef } from './refs.js';
+
+/** VolumeInfo from volume.json alone (what Docker's Get needs: no walk of the data). */
+export function volumeInfo(record: VolumeRecord): VolumeInfo {
+  return {
+    name: record.name,
+    createdAt: record.createdAt,
+    driver: record.driver,
+    options: record.options,
+    activeBranch: record.activeBranch,
+    head: record.branches[record.activeBranch] ?? null,
+    branchCount: Object.keys(record.branches).length,
+  };
+}
+
+/** A Volume bound to a store; every call that reads data or changes anything holds the volume's lock. */
+export class VolumeHandle implements Volume {
+  constructor(
+    private readonly ctx: VolumeContext,
+    private readonly mutex: KeyedMutex,
+  ) {}
+
+  get name(): string {
+    return this.ctx.name;
+  }
+
+  private locked<T>(fn: () => Promise<T>): Promise<T> {
+    return this.mutex.run(this.ctx.name, fn);
+  }
+
+  async info(): Promise<VolumeInfo> {
+    return volumeInfo(await loadRecord(this.ctx));
+  }
+
+  status(): Promise<Status> {
+    return this.locked(async () => {
+      const record = await loadRecord(this.ctx);
+      const head = record.branches[record.activeBranch] ?? null;
+      return {
+        volume: this.name,
+        branch: record.activeBranch,
+        head: head === null ? null : await readCommit(this.ctx.paths, head),
+        dirty: await isDirty(this.ctx, record),
+      };
+    });
+  }
+
+  async dataPath(): Promise<string> {
+    const record = await loadRecord(this.ctx);
+    return this.ctx.driver(record).branchPath(record.activeBranch);
+  }
+
+  commit(opts: { message: string; author: string }): Promise<Commit> {
+    return this.locked(() => commits.commit(this.ctx, opts));
+  }
+
+  /** Locked too: a concurrent reset may delete the records this walks. */
+  log(ref = 'HEAD'): Promise<Commit[]> {
+    return this.locked(() => this.walkLog(ref));
+  }
+
+  private async walkLog(ref: string): Promise<Commit[]> {
+    const record = await loadRecord(this.ctx);
+    if (ref === 'HEAD' && (record.branches[record.activeBranch] ?? null) === null) return [];
+    const log: Commit[] = [await resolveRef(refContext(this.ctx, record), ref)];
+    for (let parent = log[0]!.parent; parent !== null; parent = log[log.length - 1]!.parent) {
+      log.push(await readCommit(this.ctx.paths, parent));
+    }
+    return log;
+  }
+
+  resolve(ref: string): Promise<Commit> {
+    return this.locked(async () => resolveRef(refContext(this.ctx, await loadRecord(this.ctx)), ref));
+  }
+
+  deleteCommitData(ref: string): Promise<Commit> {
+    return this.locked(() => commits.deleteCommitData(this.ctx, ref));
+  }
+
+  async branches(): Promise<BranchInfo[]> {
+    return branches.branchInfos(await loadRecord(this.ctx));
+  }
+
+  createBranch(name: string): Promise<BranchInfo> {
+    return this.locked(() => branches.createBranch(this.ctx, name));
+  }
+
+  checkout(name: string): Promise<BranchInfo> {
+    return this.locked(() => branches.checkout(this.ctx, name));
+  }
+
+  deleteBranch(name: string, opts?: { force?: boolean }): Promise<{ removed: Commit[] }> {
+    return this.locked(() => branches.deleteBranch(this.ctx, name, opts?.force ?? false));
+  }
+
+  reset(ref: string, opts: { hard: boolean }): Promise<ResetResult> {
+    return this.locked(() => branches.reset(this.ctx, ref, opts.hard));
+  }
+
+  tags(): Promise<TagInfo[]> {
+    return commits.listTags(this.ctx);
+  }
+
+  createTag(name: string, ref?: string): Promise<TagInfo> {
+    return this.locked(() => commits.createTag(this.ctx, name, ref));
+  }
+
+  deleteTag(name: string): Promise<void> {
+    return this.locked(() => commits.deleteTag(this.ctx, name));
+  }
+
+  fsck(): Promise<FsckProblem[]> {
+    return this.locked(() => fsckVolume(this.ctx));
+  }
+}
