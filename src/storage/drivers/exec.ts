@@ -1,0 +1,28 @@
+// Runs the external tools the drivers rely on (cp, sync, rm, getfattr) as argv arrays, never shells.
+
+import { execFile } from 'node:child_process';
+
+import { DvolError, asDvolError } from '../errors.js';
+
+/** What a finished command printed. */
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `cmd args...` and resolves with its output; a non-zero exit becomes a DvolError ('no_space'
+ * when the tool reports a full disk, 'internal' otherwise) saying what we were `doing`.
+ */
+export function run(cmd: string, args: string[], doing: string): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    execFile(cmd, args, { maxBuffer: 256 * 1024 * 1024, encoding: 'latin1' }, (err, stdout, stderr) => {
+      if (!err) return resolve({ stdout, stderr });
+      if (/No space left on device|Disk quota exceeded/.test(stderr)) {
+        return reject(asDvolError(Object.assign(new Error(stderr.trim()), { code: 'ENOSPC' }), doing));
+      }
+      const detail = stderr.trim().split('\n').slice(0, 5).join('; ') || err.message;
+      reject(new DvolError('internal', `${doing} failed: ${cmd}: ${detail}`, undefined, { cause: err }));
+    });
+  });
+}

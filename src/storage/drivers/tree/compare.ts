@@ -1,0 +1,134 @@
+// Compares a branch with a commit, entry by entry, as a stream of differences: entries whose stat
+// fingerprint matches the manifest are skipped; every other entry is compared with the commit's copy
+// (metadata, then bytes, then xattrs). Used by hasChanges (first difference) and later by `dvol diff`.
+
+import type { BigIntStats } from 'node:fs';
+
+import { sameContent } from './content.js';
+import { ManifestBuilder, fingerprint, nowNs } from './manifest.js';
+import type { Manifest } from './manifest.js';
+import { lstatOrUndefined, rawPath, targetOrUndefined, walkTree } from './walk.js';
+import { readXattrs } from './xattr.js';
+
+/** One way in which the branch differs from the commit. */
+export interface Difference {
+  /** Relative path, raw bytes as latin1 characters ('' is the root directory). */
+  path: string;
+  kind: 'added' | 'deleted' | 'modified';
+  /** For 'modified': what differs first. */
+  what?: 'type' | 'mode' | 'owner' | 'mtime' | 'links' | 'target' | 'device' | 'content' | 'xattrs';
+}
+
+export interface CompareInput {
+  branch: string;
+  /** The commit's data directory; null compares with an empty directory. */
+  commit: string | null;
+  /** Fingerprints and the full path set of the commit; for a null commit, the root's expected metadata. */
+  known: Manifest;
+  /**
+   * Called when no difference was found but some entries could not be trusted, with a fresh manifest
+   * that will trust them next time.
+   */
+  onClean?: (fresh: Manifest) => Promise<void>;
+}
+
+/**
+ * Yields every difference between the branch and the commit: modifications and additions in walk
+ * order, then deletions, then xattr differences. Stopping early is cheap.
+ */
+export async function* diffTree(input: CompareInput): AsyncGenerator<Difference> {
+  const { branch, commit, known } = input;
+  const remaining = new Map(known.entries);
+  const fresh = new ManifestBuilder(nowNs());
+  const xattrPaths: string[] = [];
+  let differs = false;
+  let compared = false;
+  for await (const entry of walkTree(branch)) {
+    const expected = remaining.get(entry.path);
+    remaining.delete(entry.path);
+    fresh.add(entry.path, entry.stat);
+    if (expected !== undefined && expected !== '' && expected === fingerprint(entry.stat)) continue;
+    compared = true;
+    const diff = await compareEntry(input, entry.path, entry.stat, entry.target);
+    if (diff) {
+      differs = true;
+      yield diff;
+    } else if (commit !== null) xattrPaths.push(entry.path);
+  }
+  if (commit !== null) {
+    if (remaining.size > 0) compared = true;
+    for (const path of remaining.keys()) {
+      if (lstatOrUndefined(rawPath(commit, path)) !== undefined) {
+        differs = true;
+        yield { path, kind: 'deleted' };
+      }
+    }
+    for await (const diff of xattrDiffs(branch, commit, xattrPaths)) {
+      differs = true;
+      yield diff;
+    }
+  }
+  // Only worth rewriting when something had to be compared: the fresh manifest then trusts it next time.
+  if (!differs && compared && input.onClean) {
+    await input.onClean({ ...fresh.build(known.commit), root: known.root });
+  }
+}
+
+/** Compares one branch entry with the commit's entry at the same path (xattrs aside). */
+async function compareEntry(
+  input: CompareInput,
+  path: string,
+  stat: BigIntStats,
+  target: string | undefined,
+): Promise<Difference | undefined> {
+  const { commit, known } = input;
+  if (commit === null) {
+    if (path !== '') return { path, kind: 'added' };
+    const root = known.root;
+    if (root === undefined) return undefined;
+    if (Number(stat.mode) !== root.mode) return { path, kind: 'modified', what: 'mode' };
+    if (Number(stat.uid) !== root.uid || Number(stat.gid) !== root.gid) {
+      return { path, kind: 'modified', what: 'owner' };
+    }
+    return undefined;
+  }
+  const theirsPath = rawPath(commit, path);
+  const theirs = lstatOrUndefined(theirsPath);
+  if (theirs === undefined) return { path, kind: 'added' };
+  const what = metadataDifference(stat, theirs);
+  if (what) return { path, kind: 'modified', what };
+  if (stat.isSymbolicLink() && target !== targetOrUndefined(theirsPath)) {
+    return { path, kind: 'modified', what: 'target' };
+  }
+  if (stat.isFile() && !(await sameContent(rawPath(input.branch, path), theirsPath))) {
+    return { path, kind: 'modified', what: 'content' };
+  }
+  return undefined;
+}
+
+/**
+ * The first metadata field that differs. Directory mtimes are ignored: they move whenever an entry
+ * is created and removed again, which leaves the data equal; changed children are reported themselves.
+ */
+function metadataDifference(ours: BigIntStats, theirs: BigIntStats): Difference['what'] {
+  const S_IFMT = 0o170000n;
+  if ((ours.mode & S_IFMT) !== (theirs.mode & S_IFMT)) return 'type';
+  if (ours.mode !== theirs.mode) return 'mode';
+  if (ours.uid !== theirs.uid || ours.gid !== theirs.gid) return 'owner';
+  if (ours.isDirectory()) return undefined;
+  if (ours.isFile() && ours.size !== theirs.size) return 'content';
+  if (ours.mtimeNs !== theirs.mtimeNs) return 'mtime';
+  if (ours.nlink !== theirs.nlink) return 'links';
+  if ((ours.isCharacterDevice() || ours.isBlockDevice()) && ours.rdev !== theirs.rdev) return 'device';
+  return undefined;
+}
+
+/** Compares xattrs of the given entries in both trees, in batches. */
+async function* xattrDiffs(branch: string, commit: string, paths: string[]): AsyncGenerator<Difference> {
+  if (paths.length === 0) return;
+  const ours = await readXattrs(paths.map((p) => rawPath(branch, p)));
+  const theirs = await readXattrs(paths.map((p) => rawPath(commit, p)));
+  for (let i = 0; i < paths.length; i++) {
+    if (ours[i] !== theirs[i]) yield { path: paths[i] as string, kind: 'modified', what: 'xattrs' };
+  }
+}
