@@ -1,0 +1,132 @@
+// Runs an operation on a volume's data with the containers using it stopped (checkout, reset) or
+// paused (commit), and no new Mount starting meanwhile.
+
+import { DvolError, asDvolError } from '../storage/errors.js';
+import type { Store } from '../storage/model.js';
+import { KeyedMutex } from '../storage/mutex.js';
+import type { Containers, ContainerRef } from './containers.js';
+import type { Mountpoints } from './mountpoints.js';
+
+/** How long to wait for Docker's Unmount calls after the containers have stopped. */
+const UNMOUNT_WAIT_MS = 15_000;
+
+/**
+ * Lock order: `ops` (whole stop → operate → start sequence, one per volume) → Mountpoints' data lock
+ * (only while operating). Docker calls Unmount while we stop containers and Mount while we start
+ * them; neither happens while the data lock is held, so neither can deadlock with us.
+ */
+export class VolumeGuard {
+  readonly #ops = new KeyedMutex();
+
+  constructor(
+    private readonly store: Store,
+    private readonly mountpoints: Mountpoints,
+    private readonly containers: Containers,
+  ) {}
+
+  /** Stops the volume's containers, runs `fn` unmounted, starts exactly those containers again. */
+  async stopped<T>(
+    name: string,
+    doing: string,
+    fn: () => Promise<T>,
+  ): Promise<{ result: T; restarted: string[] }> {
+    this.store.volume(name);
+    return this.#ops.run(name, async () => {
+      const stopped = await this.containers.stopAll(await this.#users(name, doing), doing);
+      const result = await settled(
+        doing,
+        async () => {
+          if (stopped.length > 0) await this.#waitUnmounted(name);
+          return this.mountpoints.exclusive(name, () => {
+            this.#refuseMounted(name, doing);
+            return fn();
+          });
+        },
+        () => this.containers.settle(stopped, 'start'),
+        'start it with docker start',
+      );
+      return { result, restarted: stopped.map((c) => c.name) };
+    });
+  }
+
+  /**
+   * Pauses the volume's running containers for `fn` and always unpauses them after. Skipped when the
+   * driver snapshots atomically (btrfs): a paused database gains nothing there.
+   */
+  async paused<T>(name: string, doing: string, fn: () => Promise<T>): Promise<T> {
+    const info = await this.store.volume(name).info();
+    if (info.driver === 'btrfs') return fn();
+    return this.#ops.run(name, async () => {
+      const paused = await this.containers.pauseAll(await this.#users(name, doing), doing);
+      return settled(
+        doing,
+        () => this.mountpoints.exclusive(name, fn),
+        () => this.containers.settle(paused, 'unpause'),
+        'unpause it with docker unpause',
+      );
+    });
+  }
+
+  /**
+   * The containers using the volume. Nothing mounted means no container can be using it, so Docker is
+   * not asked: an unused volume works without Docker.
+   */
+  async #users(name: string, doing: string): Promise<ContainerRef[]> {
+    if (this.store.mounts.count(name) === 0) return [];
+    try {
+      return await this.containers.using(name);
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      throw new DvolError(
+        'in_use',
+        `volume '${name}' is mounted and dvol cannot stop the containers using it before ${doing}: ${why}`,
+        'start Docker, or stop those containers yourself and try again',
+        { cause: err },
+      );
+    }
+  }
+
+  /** Docker unmounts a stopped container's volumes just after `stop` returns: give it a moment. */
+  async #waitUnmounted(name: string): Promise<void> {
+    const deadline = Date.now() + UNMOUNT_WAIT_MS;
+    while (this.store.mounts.count(name) > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  #refuseMounted(name: string, doing: string): void {
+    const count = this.store.mounts.count(name);
+    if (count > 0) {
+      throw new DvolError(
+        'in_use',
+        `volume '${name}' is still mounted (${count} mount${count === 1 ? '' : 's'}) by something dvol did not stop, so ${doing} would not reach it`,
+        `stop what uses it (docker ps --filter volume=${name}) and try again`,
+      );
+    }
+  }
+}
+
+/**
+ * Runs `fn`, then always `restore` (start or unpause containers). Containers left down are reported;
+ * if `fn` failed too, its error keeps its code (a 'dirty' stays a 'dirty') and gains the report.
+ */
+async function settled<T>(
+  doing: string,
+  fn: () => Promise<T>,
+  restore: () => Promise<string[]>,
+  hint: string,
+): Promise<T> {
+  let result: T;
+  try {
+    result = await fn();
+  } catch (err) {
+    const failures = await restore();
+    if (failures.length === 0) throw err;
+    const e = asDvolError(err, doing);
+    throw new DvolError(e.code, `${e.message}; also ${failures.join('; ')}`, hint, { cause: err });
+  }
+  const failures = await restore();
+  if (failures.length > 0)
+    throw new DvolError('internal', `${doing} finished, but ${failures.join('; ')}`, hint);
+  return result;
+}

@@ -1,0 +1,109 @@
+// Docker's Mount and Unmount: per-ID counts in the store's mount table, one bind mount per volume.
+
+import { mkdir, realpath, rmdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Store } from '../storage/model.js';
+import { KeyedMutex } from '../storage/mutex.js';
+import { bindMount, mountedUnder, unmount } from './bind.js';
+
+/**
+ * The bind mounts under the mounts root (the plugin's propagatedMount). A volume is bound at
+ * `<root>/<name>` from its first mount to its last unmount.
+ *
+ * Locking: `mount` and `exclusive` share a per-volume lock, so a Mount waits for a running reset or
+ * checkout and then binds the new data. `unmount` never takes that lock: stopping a container makes
+ * Docker call Unmount while the operation that stopped it is waiting.
+ */
+export class Mountpoints {
+  readonly #bound = new Set<string>();
+  readonly #data = new KeyedMutex();
+  readonly #binds = new KeyedMutex();
+
+  private constructor(
+    private readonly store: Store,
+    /** Canonical path of the mounts root. */
+    readonly root: string,
+  ) {}
+
+  /** Creates the root and reconciles what is mounted under it with the persisted mount table. */
+  static async open(store: Store, root: string): Promise<Mountpoints> {
+    await mkdir(root, { recursive: true });
+    const mountpoints = new Mountpoints(store, await realpath(root));
+    await mountpoints.reconcile();
+    return mountpoints;
+  }
+
+  /** Where a volume is (or would be) mounted. */
+  path(name: string): string {
+    return join(this.root, name);
+  }
+
+  /** Whether the volume is bind-mounted now. */
+  isMounted(name: string): boolean {
+    return this.#bound.has(name);
+  }
+
+  /** Adds one mount by `id`; the first one binds the active branch's data. Resolves to the mount point. */
+  async mount(name: string, id: string): Promise<string> {
+    const volume = this.store.volume(name);
+    return this.#data.run(name, () =>
+      this.#binds.run(name, async () => {
+        if (!this.#bound.has(name)) await this.#bind(name, await volume.dataPath());
+        try {
+          await this.store.mounts.acquire(name, id);
+        } catch (err) {
+          // Docker sends no Unmount for a failed Mount: leave nothing bound behind.
+          if (this.store.mounts.count(name) === 0) await this.#unbind(name);
+          throw err;
+        }
+        return this.path(name);
+      }),
+    );
+  }
+
+  /** Removes one mount by `id` (unknown: no-op); the last one unbinds. Never waits for an operation. */
+  async unmount(name: string, id: string): Promise<void> {
+    await this.#binds.run(name, async () => {
+      const left = await this.store.mounts.release(name, id);
+      if (left === 0 && this.#bound.has(name)) await this.#unbind(name);
+    });
+  }
+
+  /** Runs `fn` while no Mount of the volume can start. */
+  exclusive<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    return this.#data.run(name, fn);
+  }
+
+  /** Removes a deleted volume's empty mount point directory. */
+  async forget(name: string): Promise<void> {
+    await rmdir(this.path(name)).catch(() => undefined);
+  }
+
+  /**
+   * After a plugin restart, binds may have survived (process restarted by dockerd) or be gone
+   * (`docker plugin disable -f`). Unbind what no holder needs; rebind what holders still count on.
+   */
+  async reconcile(): Promise<void> {
+    const present = await mountedUnder(this.root);
+    const volumes = new Set((await this.store.listVolumes()).map((v) => v.name));
+    for (const name of present) {
+      if (volumes.has(name) && this.store.mounts.count(name) > 0) this.#bound.add(name);
+      else await unmount(this.path(name));
+    }
+    for (const name of volumes) {
+      if (this.store.mounts.count(name) > 0 && !present.has(name)) {
+        await this.#bind(name, await this.store.volume(name).dataPath());
+      }
+    }
+  }
+
+  async #bind(name: string, source: string): Promise<void> {
+    await bindMount(source, this.path(name));
+    this.#bound.add(name);
+  }
+
+  async #unbind(name: string): Promise<void> {
+    await unmount(this.path(name));
+    this.#bound.delete(name);
+  }
+}

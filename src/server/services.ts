@@ -1,0 +1,30 @@
+// Builds the routes' collaborators around an open store: mount points, containers, guard, active volume.
+
+import { chmod, stat } from 'node:fs/promises';
+import type { Store } from '../storage/model.js';
+import { ActiveVolume } from './active.js';
+import type { ServerConfig } from './config.js';
+import { Containers } from './containers.js';
+import type { Deps } from './deps.js';
+import { VolumeGuard } from './guard.js';
+import { Mountpoints } from './mountpoints.js';
+import type { DriverCatalog } from './options.js';
+
+/** Everything createApp needs, with bind mounts reconciled against the persisted mount table. */
+export async function buildDeps(config: ServerConfig, store: Store, drivers: DriverCatalog): Promise<Deps> {
+  // The state directory is made 0700; the CLI socket lives under it, so group and others need to
+  // traverse it (not list it: volumes/ and the rest stay 0700).
+  const { mode } = await stat(config.stateDir);
+  await chmod(config.stateDir, (mode & 0o7777) | 0o011);
+  const mountpoints = await Mountpoints.open(store, config.mountsRoot);
+  const containers = new Containers(config.dockerSocket);
+  return {
+    config,
+    store,
+    drivers,
+    mountpoints,
+    containers,
+    guard: new VolumeGuard(store, mountpoints, containers),
+    active: await ActiveVolume.load(config.stateDir),
+  };
+}
