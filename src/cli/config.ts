@@ -50,7 +50,11 @@ export async function getConfig(
 ): Promise<{ value: string; source: 'dvol' | 'git' } | undefined> {
   const own = (await readFileConfig(env)).user?.[field(key)];
   if (own) return { value: own, source: 'dvol' };
-  const git = await $({ env, nothrow: true, quiet: true })`git config --get ${key}`.catch(() => undefined);
+  // --global: the user's own git identity, never the repository the shell happens to be in (volumes
+  // are not tied to directories).
+  const git = await $({ env, nothrow: true, quiet: true })`git config --global --get ${key}`.catch(
+    () => undefined,
+  );
   const value = git?.exitCode === 0 ? git.stdout.trim() : '';
   return value ? { value, source: 'git' } : undefined;
 }

@@ -26,7 +26,7 @@ Volume names follow Docker's rules: letters, digits, '_', '.' and '-', starting 
     {
       long: 'driver',
       value: 'DRIVER',
-      description: 'Snapshot driver: plain, reflink or btrfs (default: the best the plugin found).',
+      description: 'Snapshot driver: plain, reflink or btrfs (default: detected by the plugin).',
     },
     {
       long: 'opt',
