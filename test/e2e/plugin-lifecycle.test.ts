@@ -58,11 +58,10 @@ t.test('data, history and running containers survive a dockerd restart', async (
   ]);
   await restartDockerd();
   await waitForPlugin();
-  t.equal(
-    await docker('inspect', '-f', '{{.State.Running}}', ctr),
-    'true',
-    'the --restart always container is back',
-  );
+  await waitFor('the --restart always container to run again', async () => {
+    return (await docker('inspect', '-f', '{{.State.Running}}', ctr)) === 'true';
+  });
+  t.pass('the --restart always container is back');
   t.equal(await docker('exec', ctr, 'cat', '/data/committed'), 'committed', 'and sees its volume');
   t.equal((await volumeStatus(seeded.volume)).mounts, 1, 'mounted once, by that container');
   await docker('stop', ctr);
