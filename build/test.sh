@@ -4,7 +4,7 @@
 # and an engine it fails and says how to get them. Ends with exactly one line `N passed, N failed`
 # (each static check counts as one test; tap counts every assertion).
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 passed=0
 failed=0
