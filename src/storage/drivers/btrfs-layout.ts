@@ -1,0 +1,75 @@
+// Where the btrfs driver keeps things under a volume's root, and the per-branch change baselines.
+
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+
+import { writeFileAtomic } from './fsutil.js';
+
+/**
+ * root/branches/<branch>   writable subvolume per branch (the bind-mounted directory)
+ * root/commits/<commit>    read-only snapshot per commit
+ * root/tmp/<kind>-<name>   subvolumes being built or torn down; cleanup() finishes or removes them
+ * root/baselines/<branch>  {commit, generation}: the branch's generation when it last equalled commit
+ */
+export class BtrfsLayout {
+  constructor(readonly root: string) {}
+
+  get branches(): string {
+    return path.join(this.root, 'branches');
+  }
+  get commits(): string {
+    return path.join(this.root, 'commits');
+  }
+  get tmp(): string {
+    return path.join(this.root, 'tmp');
+  }
+  get baselines(): string {
+    return path.join(this.root, 'baselines');
+  }
+
+  branch(name: string): string {
+    return path.join(this.branches, name);
+  }
+  commit(id: string): string {
+    return path.join(this.commits, id);
+  }
+  temp(kind: TempKind, name: string): string {
+    return path.join(this.tmp, `${kind}-${name}`);
+  }
+  baseline(branch: string): string {
+    return path.join(this.baselines, branch);
+  }
+}
+
+/** What a temporary subvolume under root/tmp is for; the prefix of its name. */
+export type TempKind = 'create' | 'reset-new' | 'reset-old' | 'check';
+
+/**
+ * The branch's subvolume generation at the moment its data equalled `commit`. While the (synced)
+ * generation is still this number, nothing in the branch has changed since.
+ */
+export interface Baseline {
+  commit: string;
+  generation: number;
+}
+
+export async function readBaseline(layout: BtrfsLayout, branch: string): Promise<Baseline | undefined> {
+  try {
+    const parsed = JSON.parse(await fs.readFile(layout.baseline(branch), 'utf8')) as Partial<Baseline>;
+    if (typeof parsed.commit === 'string' && typeof parsed.generation === 'number') {
+      return { commit: parsed.commit, generation: parsed.generation };
+    }
+    return undefined; // unreadable: the send comparison decides, and records a new one
+  } catch {
+    return undefined;
+  }
+}
+
+export async function writeBaseline(layout: BtrfsLayout, branch: string, baseline: Baseline): Promise<void> {
+  await fs.mkdir(layout.baselines, { recursive: true });
+  await writeFileAtomic(layout.baseline(branch), `${JSON.stringify(baseline)}\n`);
+}
+
+export async function removeBaseline(layout: BtrfsLayout, branch: string): Promise<void> {
+  await fs.rm(layout.baseline(branch), { force: true });
+}

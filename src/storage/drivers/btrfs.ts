@@ -1,0 +1,233 @@
+// The btrfs snapshot driver: a branch is a subvolume, a commit a read-only snapshot of it, a new branch
+// or a reset a writable snapshot of a commit: each costs the same whatever the volume's size.
+
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+
+import { DvolError, asDvolError } from '../errors.js';
+import {
+  createSubvolume,
+  deleteSubvolumes,
+  snapshotSubvolume,
+  subvolumeGenerations,
+  syncBtrfs,
+} from './btrfs-cli.js';
+import { BtrfsLayout, readBaseline, removeBaseline, writeBaseline } from './btrfs-layout.js';
+import {
+  applyBtrfsSettings,
+  btrfsKnownOptions,
+  honourNocowMarker,
+  parseBtrfsOptions,
+  type BtrfsSettings,
+} from './btrfs-options.js';
+import { assertOnBtrfs, probeBtrfs } from './btrfs-probe.js';
+import { removeSubvolume, replaceBranch, tidyTemporaries } from './btrfs-reset.js';
+import { subvolumeSize } from './btrfs-size.js';
+import { firstRealChange } from './btrfs-verify.js';
+import type { DataSize, DriverFactory, DriverOptions, SnapshotDriver } from './driver.js';
+import { exists, listDir, removeTree } from './fsutil.js';
+import { isEmptyBranch } from './btrfs-empty.js';
+
+/** How the last hasChanges call decided, for tests and benchmarks: 'generation' is the fast path. */
+export type ChangeCheck = 'empty' | 'generation' | 'send';
+
+export class BtrfsDriver implements SnapshotDriver {
+  readonly name = 'btrfs' as const;
+  lastCheck: ChangeCheck | undefined;
+  private readonly layout: BtrfsLayout;
+  private readonly settings: BtrfsSettings;
+
+  constructor(opts: DriverOptions) {
+    this.settings = parseBtrfsOptions(opts.options);
+    assertOnBtrfs(opts.root);
+    this.layout = new BtrfsLayout(opts.root);
+  }
+
+  branchPath(branch: string): string {
+    return this.layout.branch(branch);
+  }
+
+  commitPath(commit: string): string {
+    return this.layout.commit(commit);
+  }
+
+  async createBranch(branch: string): Promise<void> {
+    const target = this.layout.branch(branch);
+    await this.mustNotExist(target, `branch '${branch}'`);
+    await guard(`creating branch '${branch}'`, async () => {
+      // Built under tmp/ so a crash never leaves a branch without its options under its real name.
+      const staging = this.layout.temp('create', branch);
+      await fs.mkdir(this.layout.tmp, { recursive: true });
+      await fs.mkdir(this.layout.branches, { recursive: true });
+      await removeSubvolume(staging);
+      await createSubvolume(staging);
+      await fs.chmod(staging, 0o755);
+      await applyBtrfsSettings(staging, this.settings);
+      await fs.rename(staging, target);
+      await syncBtrfs(target);
+    });
+  }
+
+  async snapshot(branch: string, commit: string): Promise<void> {
+    const source = await this.existingBranch(branch);
+    const target = this.layout.commit(commit);
+    await this.mustNotExist(target, `commit '${commit}'`);
+    await guard(`committing branch '${branch}'`, async () => {
+      await honourNocowMarker(source);
+      await fs.mkdir(this.layout.commits, { recursive: true });
+      await snapshotSubvolume(source, target, true);
+      // The snapshot bumped the branch's generation to the snapshot's own creation transaction: any
+      // later write raises it above that.
+      const { created } = await subvolumeGenerations(target);
+      await writeBaseline(this.layout, branch, { commit, generation: created });
+    });
+  }
+
+  async branchFromCommit(commit: string, branch: string): Promise<void> {
+    const source = await this.existingCommit(commit);
+    const target = this.layout.branch(branch);
+    await this.mustNotExist(target, `branch '${branch}'`);
+    await guard(`creating branch '${branch}' from commit '${commit}'`, async () => {
+      await fs.mkdir(this.layout.branches, { recursive: true });
+      await snapshotSubvolume(source, target, false);
+      await honourNocowMarker(target);
+      await this.recordFreshBaseline(branch, commit);
+    });
+  }
+
+  async resetBranch(branch: string, commit: string): Promise<void> {
+    await guard(`resetting branch '${branch}' to commit '${commit}'`, async () => {
+      await replaceBranch(this.layout, branch, commit);
+      await this.recordFreshBaseline(branch, commit);
+    });
+  }
+
+  async removeBranch(branch: string): Promise<void> {
+    await guard(`removing branch '${branch}'`, async () => {
+      await removeSubvolume(this.layout.branch(branch), true);
+      await removeBaseline(this.layout, branch);
+    });
+  }
+
+  async removeCommit(commit: string): Promise<void> {
+    await guard(`removing commit '${commit}'`, () => removeSubvolume(this.layout.commit(commit), true));
+  }
+
+  async hasChanges(branch: string, commit: string | null): Promise<boolean> {
+    const current = await this.existingBranch(branch);
+    if (commit === null) {
+      this.lastCheck = 'empty';
+      return !(await isEmptyBranch(current));
+    }
+    const parent = await this.existingCommit(commit);
+    return guard(`checking branch '${branch}' for changes`, async () => {
+      // Recent writes reach the subvolume's generation only when their transaction commits.
+      await syncBtrfs(current);
+      const baseline = await readBaseline(this.layout, branch);
+      if (baseline?.commit === commit) {
+        const { generation } = await subvolumeGenerations(current);
+        this.lastCheck = 'generation';
+        if (generation === baseline.generation) return false;
+      }
+      this.lastCheck = 'send';
+      return this.compareBySend(branch, commit, current, parent);
+    });
+  }
+
+  /** Snapshots the branch read-only and lets a metadata-only send stream tell what differs. */
+  private async compareBySend(
+    branch: string,
+    commit: string,
+    current: string,
+    parent: string,
+  ): Promise<boolean> {
+    const check = this.layout.temp('check', `${branch}-${randomBytes(4).toString('hex')}`);
+    await fs.mkdir(this.layout.tmp, { recursive: true });
+    await snapshotSubvolume(current, check, true);
+    try {
+      const change = await firstRealChange(parent, check);
+      if (change) return true;
+      // Equal at the check snapshot's transaction (an atime update moved the generation, say):
+      // remember that so the next call takes the fast path.
+      const { created } = await subvolumeGenerations(check);
+      await writeBaseline(this.layout, branch, { commit, generation: created });
+      return false;
+    } finally {
+      await deleteSubvolumes([check], { commit: false });
+    }
+  }
+
+  async size(of: { branch: string } | { commit: string }): Promise<DataSize> {
+    const target =
+      'branch' in of ? await this.existingBranch(of.branch) : await this.existingCommit(of.commit);
+    return guard(`measuring '${target}'`, () => subvolumeSize(target));
+  }
+
+  async list(): Promise<{ branches: string[]; commits: string[] }> {
+    return { branches: await listDir(this.layout.branches), commits: await listDir(this.layout.commits) };
+  }
+
+  async cleanup(): Promise<void> {
+    await guard('cleaning up the btrfs driver', async () => {
+      await tidyTemporaries(this.layout);
+      const branches = new Set(await listDir(this.layout.branches));
+      for (const name of await listDir(this.layout.baselines)) {
+        if (!branches.has(name)) await fs.rm(`${this.layout.baselines}/${name}`, { force: true });
+      }
+    });
+  }
+
+  async destroy(): Promise<void> {
+    await guard(`destroying '${this.layout.root}'`, async () => {
+      await tidyTemporaries(this.layout);
+      const subvolumes = [
+        ...(await listDir(this.layout.branches)).map((b) => this.layout.branch(b)),
+        ...(await listDir(this.layout.commits)).map((c) => this.layout.commit(c)),
+      ];
+      for (const subvolume of subvolumes) await removeSubvolume(subvolume);
+      await syncBtrfs(this.layout.root);
+      await removeTree(this.layout.root, `removing '${this.layout.root}'`);
+    });
+  }
+
+  /** After a writable snapshot of `commit` became the branch: the branch equals the commit now. */
+  private async recordFreshBaseline(branch: string, commit: string): Promise<void> {
+    const target = this.layout.branch(branch);
+    await syncBtrfs(target);
+    const { generation } = await subvolumeGenerations(target);
+    await writeBaseline(this.layout, branch, { commit, generation });
+  }
+
+  private async existingBranch(branch: string): Promise<string> {
+    const p = this.layout.branch(branch);
+    if (!(await exists(p))) throw new DvolError('not_found', `branch '${branch}' has no data`);
+    return p;
+  }
+
+  private async existingCommit(commit: string): Promise<string> {
+    const p = this.layout.commit(commit);
+    if (!(await exists(p))) throw new DvolError('not_found', `commit '${commit}' has no data`);
+    return p;
+  }
+
+  private async mustNotExist(p: string, what: string): Promise<void> {
+    if (await exists(p)) throw new DvolError('exists', `${what} already has data`);
+  }
+}
+
+/** Runs `work`, turning system errors (ENOSPC...) into DvolErrors that say what we were doing. */
+async function guard<T>(doing: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    throw asDvolError(err, doing);
+  }
+}
+
+/** The btrfs driver's factory, for the registry in index.ts. */
+export const btrfsFactory: DriverFactory = {
+  name: 'btrfs',
+  knownOptions: btrfsKnownOptions,
+  probe: probeBtrfs,
+  open: (opts) => new BtrfsDriver(opts),
+};
