@@ -1,16 +1,18 @@
 // The registry of snapshot drivers: find a driver by name, and pick the best one for a directory.
 
 import { DvolError } from '../errors.js';
+import { btrfsFactory } from './btrfs.js';
 import type { DriverFactory, DriverName } from './driver.js';
 import { plainFactory } from './plain.js';
 import { reflinkFactory } from './reflink.js';
 
 export type { DataSize, DriverFactory, DriverName, DriverOptions, SnapshotDriver } from './driver.js';
 
-/** Every driver built into dvol, by name. Drivers that are not written yet (btrfs) are absent. */
+/** Every driver built into dvol, by name. */
 export const driverFactories: Partial<Record<DriverName, DriverFactory>> = {
   plain: plainFactory,
   reflink: reflinkFactory,
+  btrfs: btrfsFactory,
 };
 
 /** The same factories as a list (for callers that iterate). */
