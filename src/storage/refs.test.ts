@@ -1,0 +1,51 @@
+// Ref resolution over in-memory commits: ids here are chosen so that prefixes collide, which random
+// ids of a real store almost never do.
+import t from 'tap';
+import type { VolumeRecord } from './meta.js';
+import type { Commit } from './model.js';
+import { resolveRef, type RefContext } from './refs.js';
+
+const id = (prefix: string) => prefix.padEnd(40, '0');
+const commits = new Map<string, Commit>(
+  [
+    { id: id('abcd1'), parent: null },
+    { id: id('abcd2'), parent: id('abcd1') },
+    { id: id('beef'), parent: id('abcd2') },
+  ].map((c) => [c.id, { ...c, message: 'm', author: 'A <a@b.c>', date: '2026-01-01T00:00:00.000Z' }]),
+);
+const record: VolumeRecord = {
+  name: 'v',
+  driver: 'plain',
+  options: {},
+  createdAt: '2026-01-01T00:00:00.000Z',
+  activeBranch: 'main',
+  branches: { main: id('beef'), empty: null, beef: id('abcd1') },
+  tags: { t1: { commit: id('abcd2'), date: '2026-01-01T00:00:00.000Z' } },
+};
+const ctx: RefContext = {
+  volume: 'v',
+  record,
+  commitIds: async () => [...commits.keys()],
+  readCommit: async (x) => commits.get(x)!,
+};
+const resolve = async (ref: string) => (await resolveRef(ctx, ref)).id;
+
+t.test('prefixes: unique, ambiguous, too short, case-insensitive', async (t) => {
+  t.equal(await resolve('abcd1'), id('abcd1'));
+  t.equal(await resolve('ABCD2'), id('abcd2'));
+  await t.rejects(resolveRef(ctx, 'abcd'), {
+    code: 'invalid',
+    message: `commit id prefix 'abcd' is ambiguous: it matches ${id('abcd1')}, ${id('abcd2')}`,
+  });
+  await t.rejects(resolveRef(ctx, 'abc'), { code: 'invalid', message: /too short/ });
+});
+
+t.test('a branch wins over an id prefix; steps chain', async (t) => {
+  t.equal(await resolve('beef'), id('abcd1'), "branch 'beef' wins over commit beef...");
+  t.equal(await resolve('HEAD~1^'), id('abcd1'));
+  t.equal(await resolve('t1^'), id('abcd1'));
+  await t.rejects(resolveRef(ctx, 'empty'), {
+    code: 'not_found',
+    message: /branch 'empty' .* has no commits yet/,
+  });
+});
