@@ -51,6 +51,9 @@ if docker plugin inspect "$NAME" >/dev/null 2>&1; then
 fi
 
 mkdir -p "$state_source"
+# Docker 20.10 refuses to create a plugin whose rootfs layer is already in its content store
+# ("content sha256:... already exists"); the root directory's mtime makes each layer unique.
+touch "$PLUGIN_DIR/rootfs"
 docker plugin create "$NAME" "$PLUGIN_DIR" >/dev/null
 docker plugin set "$NAME" "state.source=$state_source" "${settings[@]}"
 docker plugin enable --timeout "$ENABLE_TIMEOUT" "$NAME" >/dev/null

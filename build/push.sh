@@ -9,6 +9,9 @@ REF=${1:?usage: build/push.sh REF (e.g. registry.example.com/dvol/dvol:0.1.0)}
 
 [[ -f build/out/plugin/config.json ]] || bash build/plugin.sh
 docker plugin rm -f "$REF" >/dev/null 2>&1 || true
+# A new mtime on rootfs/ gives a new layer digest: Docker 20.10 refuses to create a plugin whose
+# layer is already in its content store (the installed copy's).
+touch build/out/plugin/rootfs
 docker plugin create "$REF" build/out/plugin >/dev/null
 trap 'docker plugin rm -f "$REF" >/dev/null 2>&1 || true' EXIT
 docker plugin push "$REF"
