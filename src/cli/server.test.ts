@@ -25,8 +25,7 @@ const config = configFromEnv({
   DOCKER_SOCKET: join(dir, 'no-docker.sock'),
 });
 const app = createApp(await buildDeps(config, store, driverFactories));
-// listenUnix takes any Hono app; its parameter type does not name the server's Env.
-const server = await listenUnix(app as unknown as Parameters<typeof listenUnix>[0], socket);
+const server = await listenUnix(app.fetch, socket);
 t.teardown(async () => {
   await closeServer(server);
   await store.close();
