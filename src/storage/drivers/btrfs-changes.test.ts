@@ -1,5 +1,6 @@
-// Change detection on real btrfs: hasChanges for each kind of edit (including the ones that leave size
-// and mtime alone), the generation fast path, and the path-level change list meant for `dvol diff`.
+// btrfs-specific change detection on real btrfs: the generation fast path, noise the send stream
+// reports (atime, identical rewrites), and the path-level change list meant for `dvol diff`. Every kind
+// of edit the contract names is covered by the shared conformance suite (btrfs-conformance.test.ts).
 
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -16,7 +17,7 @@ const OLD = new Date('2020-01-01T00:00:00Z');
 
 const unavailable = await loopBtrfsUnavailable();
 if (unavailable) {
-  t.skip(`btrfs change detection tests: ${unavailable}`);
+  t.test(`btrfs change detection tests: ${unavailable}`, { skip: unavailable }, () => undefined);
 } else {
   const loop = await createLoopBtrfs();
   t.teardown(loop.dispose);
@@ -45,33 +46,12 @@ if (unavailable) {
     t.equal(d.lastCheck, 'generation');
   });
 
-  const edits: Record<string, (dir: string) => Promise<unknown>> = {
-    'same-size edit with mtime restored': async (dir) => {
-      const handle = await fs.open(path.join(dir, 'f'), 'r+');
-      await handle.write('HELLO', 0);
-      await handle.close();
-      await fs.utimes(path.join(dir, 'f'), OLD, OLD);
-    },
-    chmod: (dir) => fs.chmod(path.join(dir, 'f'), 0o600),
-    chown: (dir) => fs.lchown(path.join(dir, 'f'), 1000, 1000),
-    'symlink retarget': async (dir) => {
-      await fs.unlink(path.join(dir, 'l'));
-      await fs.symlink('d', path.join(dir, 'l'));
-    },
-    delete: (dir) => fs.unlink(path.join(dir, 'd', 'z')),
-    'new empty directory': (dir) => fs.mkdir(path.join(dir, 'e')),
-    'xattr change': (dir) => run('setfattr', ['-n', 'user.k', '-v', 'v2', path.join(dir, 'f')], 'test'),
-    'mtime only': (dir) => fs.utimes(path.join(dir, 'd', 'z'), new Date(), new Date()),
-    'root directory chmod': (dir) => fs.chmod(dir, 0o700),
-  };
-  for (const [name, edit] of Object.entries(edits)) {
-    t.test(`dirty after: ${name}`, async (t) => {
-      const { d, dir } = await committed();
-      await edit(dir);
-      t.equal(await d.hasChanges('main', COMMIT), true);
-      t.equal(d.lastCheck, 'send');
-    });
-  }
+  t.test('an edit is found by the send stream once the generation moved', async (t) => {
+    const { d, dir } = await committed();
+    await fs.chmod(path.join(dir, 'f'), 0o600);
+    t.equal(await d.hasChanges('main', COMMIT), true);
+    t.equal(d.lastCheck, 'send');
+  });
 
   t.test('reading files (atime) or rewriting the same bytes is not a change', async (t) => {
     const { d, dir } = await committed();
@@ -99,19 +79,6 @@ if (unavailable) {
     await d.resetBranch('main', COMMIT);
     t.equal(await d.hasChanges('main', COMMIT), false);
     t.equal(d.lastCheck, 'generation');
-  });
-
-  t.test('against no commit, only an untouched empty branch is clean', async (t) => {
-    const root = path.join(loop.mountpoint, `vol${++volumes}`);
-    await fs.mkdir(root);
-    const d = btrfsFactory.open({ root, options: {} });
-    await d.createBranch('main');
-    t.equal(await d.hasChanges('main', null), false);
-    await fs.mkdir(path.join(d.branchPath('main'), 'x'));
-    t.equal(await d.hasChanges('main', null), true);
-    await fs.rmdir(path.join(d.branchPath('main'), 'x'));
-    await fs.chmod(d.branchPath('main'), 0o700);
-    t.equal(await d.hasChanges('main', null), true);
   });
 
   t.test("the change list names real paths, not send's temporary orphan names", async (t) => {

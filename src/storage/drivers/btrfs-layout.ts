@@ -1,5 +1,6 @@
 // Where the btrfs driver keeps things under a volume's root, and the per-branch change baselines.
 
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
@@ -8,7 +9,7 @@ import { writeFileAtomic } from './fsutil.js';
 /**
  * root/branches/<branch>   writable subvolume per branch (the bind-mounted directory)
  * root/commits/<commit>    read-only snapshot per commit
- * root/tmp/<kind>-<name>   subvolumes being built or torn down; cleanup() finishes or removes them
+ * root/tmp/<kind>-<name>[-<random>]  subvolumes being built or torn down; cleanup() finishes or removes them
  * root/baselines/<branch>  {commit, generation}: the branch's generation when it last equalled commit
  */
 export class BtrfsLayout {
@@ -33,8 +34,13 @@ export class BtrfsLayout {
   commit(id: string): string {
     return path.join(this.commits, id);
   }
+  /**
+   * A temporary name. Only reset-old is fixed (it marks an interrupted reset); the others get a random
+   * suffix, because a killed dvol can leave a `btrfs` child running that still creates its snapshot.
+   */
   temp(kind: TempKind, name: string): string {
-    return path.join(this.tmp, `${kind}-${name}`);
+    const suffix = kind === 'reset-old' ? '' : `-${randomBytes(4).toString('hex')}`;
+    return path.join(this.tmp, `${kind}-${name}${suffix}`);
   }
   baseline(branch: string): string {
     return path.join(this.baselines, branch);

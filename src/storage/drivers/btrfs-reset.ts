@@ -9,10 +9,10 @@ import { honourNocowMarker } from './btrfs-options.js';
 import { exists, listDir, removeTree } from './fsutil.js';
 
 /**
- * Makes `branch` a writable snapshot of `commit`. Steps: snapshot the commit to tmp/reset-new-B, move
- * the branch to tmp/reset-old-B, move reset-new-B into place, delete reset-old-B. Every step is atomic
- * (snapshot creation and rename are), and a rerun starts by discarding what an interrupted run left:
- * while reset-old-B exists and the branch does not, reset-old-B is the old data being replaced.
+ * Makes `branch` a writable snapshot of `commit`. Steps: snapshot the commit to tmp/reset-new-B-<random>,
+ * move the branch to tmp/reset-old-B, move the new snapshot into place, delete reset-old-B. Every step
+ * is atomic (snapshot creation and rename are). A rerun after a crash: while reset-old-B exists and the
+ * branch does not, reset-old-B is the old data being replaced; an unused reset-new is left to cleanup().
  */
 export async function replaceBranch(layout: BtrfsLayout, branch: string, commit: string): Promise<void> {
   const source = layout.commit(commit);
@@ -24,7 +24,6 @@ export async function replaceBranch(layout: BtrfsLayout, branch: string, commit:
     throw new DvolError('not_found', `branch '${branch}' has no data to reset`);
   }
   await fs.mkdir(layout.tmp, { recursive: true });
-  await removeSubvolume(fresh);
   await snapshotSubvolume(source, fresh, false);
   await honourNocowMarker(fresh);
   if (await exists(target)) {

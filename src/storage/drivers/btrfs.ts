@@ -1,7 +1,6 @@
 // The btrfs snapshot driver: a branch is a subvolume, a commit a read-only snapshot of it, a new branch
 // or a reset a writable snapshot of a commit: each costs the same whatever the volume's size.
 
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 
 import { DvolError, asDvolError } from '../errors.js';
@@ -59,7 +58,6 @@ export class BtrfsDriver implements SnapshotDriver {
       const staging = this.layout.temp('create', branch);
       await fs.mkdir(this.layout.tmp, { recursive: true });
       await fs.mkdir(this.layout.branches, { recursive: true });
-      await removeSubvolume(staging);
       await createSubvolume(staging);
       await fs.chmod(staging, 0o755);
       await applyBtrfsSettings(staging, this.settings);
@@ -141,7 +139,7 @@ export class BtrfsDriver implements SnapshotDriver {
     current: string,
     parent: string,
   ): Promise<boolean> {
-    const check = this.layout.temp('check', `${branch}-${randomBytes(4).toString('hex')}`);
+    const check = this.layout.temp('check', branch);
     await fs.mkdir(this.layout.tmp, { recursive: true });
     await snapshotSubvolume(current, check, true);
     try {
@@ -179,6 +177,7 @@ export class BtrfsDriver implements SnapshotDriver {
 
   async destroy(): Promise<void> {
     await guard(`destroying '${this.layout.root}'`, async () => {
+      if (!(await exists(this.layout.root))) return;
       await tidyTemporaries(this.layout);
       const subvolumes = [
         ...(await listDir(this.layout.branches)).map((b) => this.layout.branch(b)),
