@@ -18,13 +18,15 @@ export interface ServerConfig {
   driver: DriverName | 'auto';
   /** The Docker Engine API socket, used to stop, start and pause containers. */
   dockerSocket: string;
+  /** Our volume driver's name as containers' mounts show it (managed plugins add a tag). */
+  pluginName: string;
   /** Log every request. */
   debug: boolean;
 }
 
 const DRIVERS: readonly string[] = ['plain', 'reflink', 'btrfs'];
 
-/** Reads DVOL_STATE, DVOL_SOCKET, DVOL_MOUNTS, DVOL_DRIVER, DVOL_DEBUG and DOCKER_SOCKET. */
+/** Reads DVOL_STATE, DVOL_SOCKET, DVOL_MOUNTS, DVOL_DRIVER, DVOL_PLUGIN_NAME, DVOL_DEBUG, DOCKER_SOCKET. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const stateDir = env.DVOL_STATE || '/var/lib/dvol';
   const driver = env.DVOL_DRIVER || 'auto';
@@ -42,6 +44,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     mountsRoot: env.DVOL_MOUNTS || '/mnt/volumes',
     driver: driver as DriverName | 'auto',
     dockerSocket: env.DOCKER_SOCKET || '/var/run/docker.sock',
+    pluginName: env.DVOL_PLUGIN_NAME || 'dvol',
     debug: env.DVOL_DEBUG !== undefined && !['', '0', 'false'].includes(env.DVOL_DEBUG),
   };
 }

@@ -4,7 +4,10 @@ import { createAdaptorServer } from '@hono/node-server';
 import type { Server } from 'node:http';
 import { chmod, chown, mkdir, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Hono } from 'hono';
+import { DvolError } from '../storage/errors.js';
+
+/** sun_path holds 108 bytes including the terminating NUL. */
+const MAX_SOCKET_PATH = 107;
 
 /** Who may connect: a mode and, when known, the group that gets it. */
 export interface SocketAccess {
@@ -14,13 +17,21 @@ export interface SocketAccess {
 
 /** Listens on a unix socket, replacing a stale socket file left by a killed process. */
 export async function listenUnix(
-  app: Hono<never> | Hono,
+  fetch: Parameters<typeof createAdaptorServer>[0]['fetch'],
   path: string,
   access?: SocketAccess,
 ): Promise<Server> {
+  if (Buffer.byteLength(path) > MAX_SOCKET_PATH) {
+    // Longer paths are silently truncated by the kernel and fail with a misleading EADDRINUSE.
+    throw new DvolError(
+      'invalid',
+      `the socket path ${path} is ${Buffer.byteLength(path)} bytes long; unix sockets allow ${MAX_SOCKET_PATH}`,
+      'choose a shorter state directory or socket path',
+    );
+  }
   await mkdir(dirname(path), { recursive: true, mode: 0o755 });
   await rm(path, { force: true });
-  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  const server = createAdaptorServer({ fetch }) as Server;
   // Docker's plugin client keeps idle connections with no timeout of its own; Node's 5 s default
   // races it, and the race surfaces as a transport error the daemon retries for up to 30 s.
   server.keepAliveTimeout = 10 * 60_000;

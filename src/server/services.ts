@@ -17,7 +17,7 @@ export async function buildDeps(config: ServerConfig, store: Store, drivers: Dri
   const { mode } = await stat(config.stateDir);
   await chmod(config.stateDir, (mode & 0o7777) | 0o011);
   const mountpoints = await Mountpoints.open(store, config.mountsRoot);
-  const containers = new Containers(config.dockerSocket);
+  const containers = new Containers(config.dockerSocket, config.pluginName);
   return {
     config,
     store,

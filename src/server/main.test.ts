@@ -1,0 +1,145 @@
+// The server on real unix sockets: start-up time, socket permissions, Docker-shaped requests, SIGTERM.
+
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { request } from 'node:http';
+import { dirname, join } from 'node:path';
+import t, { type Test } from 'tap';
+import { createApp } from './app.js';
+import { cliSocketPath, type ServerConfig } from './config.js';
+import type { Deps } from './deps.js';
+import { start } from './main.js';
+import { docker, testServer } from './server.testkit.js';
+
+/** A short directory: a unix socket path must fit in 107 bytes, and tap's test directories are long. */
+async function shortDir(t: Test): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'dvol-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function config(dir: string): ServerConfig {
+  const stateDir = join(dir, 'state');
+  return {
+    stateDir,
+    socket: join(dir, 'plugins', 'dvol.sock'),
+    cliSocket: cliSocketPath(stateDir),
+    mountsRoot: join(dir, 'mnt'),
+    driver: 'plain',
+    dockerSocket: '/var/run/docker.sock',
+    pluginName: 'dvol',
+    debug: false,
+  };
+}
+
+/** A POST as Go's http client sends it for a plugin call: no Content-Type, a trailing newline. */
+function post(socketPath: string, path: string, body: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        socketPath,
+        path,
+        method: 'POST',
+        headers: {
+          Accept: 'application/vnd.docker.plugins.v1.2+json',
+          'Content-Length': Buffer.byteLength(body),
+        },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+t.test('listens at once on both sockets; the CLI socket is for the Docker group', async (t) => {
+  const cfg = config(await shortDir(t));
+  const started = Date.now();
+  const running = await start(cfg);
+  t.teardown(() => running.stop());
+  t.ok(Date.now() - started < 2000, 'listening within 2 s');
+  await running.ready;
+
+  const created = await post(cfg.socket, '/VolumeDriver.Create', '{"Name":"db","Opts":null}\n');
+  t.same(created, { status: 200, text: '{}' });
+  const activate = await post(cfg.socket, '/Plugin.Activate', '');
+  t.same(JSON.parse(activate.text), { Implements: ['VolumeDriver'] });
+  const get = await post(cfg.cliSocket, '/VolumeDriver.Get', '{"Name":"db"}\n');
+  t.match(JSON.parse(get.text), { Volume: { Name: 'db' } }, 'both sockets serve the same app');
+
+  const sock = await stat(cfg.cliSocket);
+  t.equal(sock.mode & 0o777, 0o660, 'CLI socket mode 0660');
+  const dockerGid = existsSync(cfg.dockerSocket) ? (await stat(cfg.dockerSocket)).gid : 0;
+  t.equal(sock.gid, dockerGid, "owned by the Docker socket's group");
+  t.equal((await stat(cfg.stateDir)).mode & 0o011, 0o011, 'the state directory can be traversed');
+  t.equal(running.servers[0]?.keepAliveTimeout, 600_000, 'keep-alive outlives Docker idle connections');
+
+  await running.stop();
+  t.notOk(existsSync(cfg.socket), 'the socket is gone after stop');
+});
+
+t.test('a stale socket left by a killed server is replaced', async (t) => {
+  const cfg = config(await shortDir(t));
+  await mkdir(dirname(cfg.socket), { recursive: true });
+  const script = `require('net').createServer().listen(${JSON.stringify(cfg.socket)}, () => console.log('up'))`;
+  const killed = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve) => killed.stdout.once('data', resolve));
+  killed.kill('SIGKILL');
+  await new Promise((resolve) => killed.once('exit', resolve));
+  t.ok(existsSync(cfg.socket), 'the killed process left its socket file');
+
+  const running = await start(cfg);
+  t.teardown(() => running.stop());
+  await running.ready;
+  t.equal((await post(cfg.socket, '/VolumeDriver.List', '{}\n')).status, 200);
+});
+
+t.test('requests wait for the store instead of answering "no such volume"', async (t) => {
+  const { deps } = await testServer(t);
+  await deps.store.createVolume('db');
+  let open!: (deps: Deps) => void;
+  const app = createApp(new Promise<Deps>((resolve) => (open = resolve)));
+  const pending = docker(app, 'VolumeDriver.Get', { Name: 'db' });
+  t.same(
+    await docker(app, 'VolumeDriver.Capabilities', {}),
+    { status: 200, body: { Capabilities: { Scope: 'local' } } },
+    'Capabilities does not wait',
+  );
+  open(deps);
+  t.match(await pending, { status: 200, body: { Volume: { Name: 'db' } } });
+});
+
+t.test('node runs main.ts as PID 1 would: SIGTERM closes the socket and exits 0', async (t) => {
+  const cfg = config(await shortDir(t));
+  const env = {
+    ...process.env,
+    DVOL_STATE: cfg.stateDir,
+    DVOL_SOCKET: cfg.socket,
+    DVOL_MOUNTS: cfg.mountsRoot,
+    DVOL_DRIVER: 'plain',
+  };
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'main.ts')], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  t.teardown(() => child.kill('SIGKILL'));
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const deadline = Date.now() + 10_000;
+  while (!out.includes('store open') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  t.match(out, /listening on .*dvol\.sock/);
+  t.same(await post(cfg.socket, '/VolumeDriver.Capabilities', '{}\n'), {
+    status: 200,
+    text: '{"Capabilities":{"Scope":"local"}}',
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  child.kill('SIGTERM');
+  t.equal(await exited, 0, 'exit status 0');
+  t.notOk(existsSync(cfg.socket), 'socket removed');
+});

@@ -1,0 +1,86 @@
+// Entry point: listen on the plugin socket and the CLI socket at once, open the store meanwhile,
+// and on SIGTERM/SIGINT let the running operation finish, close the sockets and exit 0.
+
+import { realpathSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { pathToFileURL } from 'node:url';
+import { driverFactories } from '../storage/drivers/index.js';
+import { openStore } from '../storage/store.js';
+import { createApp } from './app.js';
+import { configFromEnv, type ServerConfig } from './config.js';
+import type { Deps } from './deps.js';
+import { closeServer, groupOf, listenUnix } from './listen.js';
+import { buildDeps } from './services.js';
+
+/** Docker kills a plugin 10 s after SIGTERM: give up waiting a little before that. */
+const SHUTDOWN_LIMIT_MS = 8_000;
+
+/** A started server: its sockets, its collaborators once ready, and how to stop it. */
+export interface Running {
+  servers: Server[];
+  ready: Promise<Deps>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts serving. The sockets listen before the store is open (Docker gives a plugin ~9 s, the
+ * issue 2 s); requests that need the store wait for it rather than answer "no such volume".
+ */
+export async function start(config: ServerConfig): Promise<Running> {
+  const deps = openStore(
+    config.stateDir,
+    config.driver === 'auto' ? {} : { defaultDriver: config.driver },
+  ).then((store) =>
+    buildDeps(config, store, driverFactories).catch(async (err: unknown) => {
+      await store.close();
+      throw err;
+    }),
+  );
+  const app = createApp(deps);
+  const servers = [await listenUnix(app.fetch, config.socket)];
+  // The CLI's socket lives in the state directory, which the store must have made its own first. It is
+  // group-accessible to the Docker socket's group, so members of `docker` need no sudo.
+  const ready = deps.then(async (d) => {
+    const gid = await groupOf(config.dockerSocket);
+    servers.push(await listenUnix(app.fetch, config.cliSocket, { mode: 0o660, gid }));
+    return d;
+  });
+  const stop = async () => {
+    await ready.catch(() => undefined);
+    await Promise.all(servers.map(closeServer));
+    await (await deps.catch(() => undefined))?.store.close();
+  };
+  return { servers, ready, stop };
+}
+
+async function main(): Promise<void> {
+  const config = configFromEnv();
+  const running = await start(config);
+  console.log(`dvol: listening on ${config.socket} and ${config.cliSocket}`);
+  const shutdown = (signal: string) => {
+    console.log(`dvol: ${signal}: finishing running requests`);
+    setTimeout(() => process.exit(0), SHUTDOWN_LIMIT_MS).unref();
+    void running.stop().then(() => {
+      process.exitCode = 0;
+    });
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  try {
+    await running.ready;
+    console.log(`dvol: store open at ${config.stateDir}`);
+  } catch (err) {
+    // Answering Get with an error would make Docker forget every volume; being unreachable does not.
+    console.error('dvol: cannot open the store:', err);
+    process.exitCode = 1;
+    await running.stop();
+  }
+}
+
+// Run only as the entry point, so tests can import start().
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
+  main().catch((err: unknown) => {
+    console.error('dvol:', err);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,77 @@
+// Test helpers: an app on a real store in a tap test directory, and requests made the way dockerd makes them.
+
+import { join } from 'node:path';
+import type { Test } from 'tap';
+import { driverFactories } from '../storage/drivers/index.js';
+import { openTestStore } from '../storage/store.testkit.js';
+import type { Store } from '../storage/model.js';
+import { createApp } from './app.js';
+import { mountedUnder, unmount } from './bind.js';
+import { cliSocketPath, type ServerConfig } from './config.js';
+import type { Deps } from './deps.js';
+import { buildDeps } from './services.js';
+
+export type App = ReturnType<typeof createApp>;
+
+/** A server's app and collaborators on a fresh store; every bind mount it made is undone at teardown. */
+export async function testServer(
+  t: Test,
+  overrides: Partial<ServerConfig> = {},
+): Promise<{ app: App; deps: Deps; store: Store; config: ServerConfig }> {
+  const mounted: { root?: string } = {};
+  // Registered before t.testdir(): tap runs teardowns in order, and the directory cannot be removed
+  // while something is mounted in it.
+  t.teardown(async () => {
+    const root = mounted.root;
+    if (root === undefined) return;
+    for (const name of await mountedUnder(root)) await unmount(join(root, name));
+  });
+  const dir = t.testdir();
+  const stateDir = join(dir, 'state');
+  const config: ServerConfig = {
+    stateDir,
+    socket: join(dir, 'plugin.sock'),
+    cliSocket: cliSocketPath(stateDir),
+    mountsRoot: join(dir, 'mnt'),
+    driver: 'plain',
+    dockerSocket: '/var/run/docker.sock',
+    pluginName: 'dvol',
+    debug: false,
+    ...overrides,
+  };
+  const store = await openTestStore(t, { root: stateDir });
+  const deps = await buildDeps(config, store, driverFactories);
+  mounted.root = deps.mountpoints.root;
+  return { app: createApp(deps), deps, store, config };
+}
+
+/** A plugin response: HTTP status and the parsed body. */
+export interface Answer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+/**
+ * Calls a plugin route exactly as dockerd does: POST, only an Accept header (no Content-Type, so the
+ * body goes as bytes), the JSON encoder's trailing newline, and an empty body when `args` is undefined.
+ */
+export async function docker(app: App, method: string, args?: unknown): Promise<Answer> {
+  const body = new TextEncoder().encode(args === undefined ? '' : JSON.stringify(args) + '\n');
+  const res = await app.request(`/${method}`, {
+    method: 'POST',
+    headers: { Accept: 'application/vnd.docker.plugins.v1.2+json' },
+    body,
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+/** Calls a /dvol route the way the CLI does: JSON body, JSON answer. */
+export async function api(app: App, method: string, path: string, body?: unknown): Promise<Answer> {
+  const res = await app.request(`/dvol${path}`, {
+    method,
+    ...(body === undefined
+      ? {}
+      : { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
