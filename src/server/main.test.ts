@@ -8,10 +8,10 @@ import { request } from 'node:http';
 import { dirname, join } from 'node:path';
 import t, { type Test } from 'tap';
 import { createApp } from './app.js';
-import { cliSocketPath, type ServerConfig } from './config.js';
+import type { ServerConfig } from './config.js';
 import type { Deps } from './deps.js';
 import { start } from './main.js';
-import { docker, testServer } from './server.testkit.js';
+import { docker, testConfig, testServer } from './server.testkit.js';
 
 /** A short directory: a unix socket path must fit in 107 bytes, and tap's test directories are long. */
 async function shortDir(t: Test): Promise<string> {
@@ -21,17 +21,7 @@ async function shortDir(t: Test): Promise<string> {
 }
 
 function config(dir: string): ServerConfig {
-  const stateDir = join(dir, 'state');
-  return {
-    stateDir,
-    socket: join(dir, 'plugins', 'dvol.sock'),
-    cliSocket: cliSocketPath(stateDir),
-    mountsRoot: join(dir, 'mnt'),
-    driver: 'plain',
-    dockerSocket: '/var/run/docker.sock',
-    pluginName: 'dvol',
-    debug: false,
-  };
+  return { ...testConfig(dir), socket: join(dir, 'plugins', 'dvol.sock') };
 }
 
 /** A POST as Go's http client sends it for a plugin call: no Content-Type, a trailing newline. */

@@ -26,9 +26,17 @@ export async function testServer(
     if (root === undefined) return;
     for (const name of await mountedUnder(root)) await unmount(join(root, name));
   });
-  const dir = t.testdir();
+  const config = { ...testConfig(t.testdir()), ...overrides };
+  const store = await openTestStore(t, { root: config.stateDir });
+  const deps = await buildDeps(config, store, driverFactories);
+  mounted.root = deps.mountpoints.root;
+  return { app: createApp(deps), deps, store, config };
+}
+
+/** A configuration with everything under `dir`, the real Docker socket and the plain driver. */
+export function testConfig(dir: string): ServerConfig {
   const stateDir = join(dir, 'state');
-  const config: ServerConfig = {
+  return {
     stateDir,
     socket: join(dir, 'plugin.sock'),
     cliSocket: cliSocketPath(stateDir),
@@ -37,12 +45,7 @@ export async function testServer(
     dockerSocket: '/var/run/docker.sock',
     pluginName: 'dvol',
     debug: false,
-    ...overrides,
   };
-  const store = await openTestStore(t, { root: stateDir });
-  const deps = await buildDeps(config, store, driverFactories);
-  mounted.root = deps.mountpoints.root;
-  return { app: createApp(deps), deps, store, config };
 }
 
 /** A plugin response: HTTP status and the parsed body. */
