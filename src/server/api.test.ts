@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
 import { AUTHOR } from '../storage/store.testkit.js';
-import { api, testServer, type App } from './server.testkit.js';
+import { api, testServer } from './server.testkit.js';
 
 t.test('version', async (t) => {
   const { app } = await testServer(t);
