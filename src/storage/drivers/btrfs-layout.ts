@@ -4,8 +4,6 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
-import { writeFileAtomic } from './fsutil.js';
-
 /**
  * root/branches/<branch>   writable subvolume per branch (the bind-mounted directory)
  * root/commits/<commit>    read-only snapshot per commit
@@ -71,9 +69,17 @@ export async function readBaseline(layout: BtrfsLayout, branch: string): Promise
   }
 }
 
+/**
+ * Written atomically (temp file, rename) but not fsynced: it is a cache, so it may be lost in a crash,
+ * and btrfs commits it in a later transaction than the subvolume state it describes (callers sync or
+ * snapshot first), so it is never newer than the data after a crash.
+ */
 export async function writeBaseline(layout: BtrfsLayout, branch: string, baseline: Baseline): Promise<void> {
   await fs.mkdir(layout.baselines, { recursive: true });
-  await writeFileAtomic(layout.baseline(branch), `${JSON.stringify(baseline)}\n`);
+  const file = layout.baseline(branch);
+  const tmp = `${file}.tmp-${randomBytes(4).toString('hex')}`;
+  await fs.writeFile(tmp, `${JSON.stringify(baseline)}\n`);
+  await fs.rename(tmp, file);
 }
 
 export async function removeBaseline(layout: BtrfsLayout, branch: string): Promise<void> {
