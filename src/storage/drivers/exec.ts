@@ -16,7 +16,10 @@ export interface RunResult {
  */
 export function run(cmd: string, args: string[], doing: string): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    execFile(cmd, args, { maxBuffer: 256 * 1024 * 1024, encoding: 'latin1' }, (err, stdout, stderr) => {
+    // stdout as latin1 keeps any bytes intact for parsers; stderr is for people, so UTF-8.
+    execFile(cmd, args, { maxBuffer: 256 * 1024 * 1024, encoding: 'buffer' }, (err, out, errOut) => {
+      const stdout = out.toString('latin1');
+      const stderr = errOut.toString('utf8');
       if (!err) return resolve({ stdout, stderr });
       if (/No space left on device|Disk quota exceeded/.test(stderr)) {
         return reject(asDvolError(Object.assign(new Error(stderr.trim()), { code: 'ENOSPC' }), doing));

@@ -9,6 +9,9 @@ import { ManifestBuilder, loadManifest, nowNs, removeManifest, saveManifest } fr
 import type { Manifest } from './manifest.js';
 import { walkNames, walkTree } from './walk.js';
 
+/** What createBranch makes, for when its manifest was lost: a 0755 directory of the running user. */
+const EMPTY_BRANCH_ROOT = { mode: 0o40755, uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
+
 /** Manifests of one volume's branches, kept as `<dir>/<branch>.json`. */
 export class ChangeTracker {
   constructor(private readonly dir: string) {}
@@ -33,7 +36,7 @@ export class ChangeTracker {
    */
   async afterSnapshot(branch: string, builder: ManifestBuilder, commit: string, commitDir: string) {
     for await (const p of walkNames(commitDir)) if (!builder.entries.has(p)) builder.entries.set(p, '');
-    await saveManifest(this.file(branch), builder.build(commit));
+    await this.save(branch, builder.build(commit));
   }
 
   /**
@@ -51,8 +54,17 @@ export class ChangeTracker {
     return commit === null ? { ...builder.build(null), root } : builder.build(commit);
   }
 
+  /**
+   * Stores a branch's manifest, best effort: it is only a cache, and the data operation it follows has
+   * already succeeded. If it cannot be written (a full disk), the stale one is dropped instead, and
+   * the next hasChanges falls back to a full comparison.
+   */
   async save(branch: string, manifest: Manifest): Promise<void> {
-    await saveManifest(this.file(branch), manifest);
+    try {
+      await saveManifest(this.file(branch), manifest);
+    } catch {
+      await removeManifest(this.file(branch)).catch(() => undefined);
+    }
   }
 
   /** Forgets a branch's manifest (before its data is replaced or removed). */
@@ -73,7 +85,7 @@ export class ChangeTracker {
     const stored = await loadManifest(this.file(branch));
     let known: Manifest;
     if (stored !== undefined && stored.commit === commit) known = stored;
-    else if (commitDir === null) known = { commit: null, entries: new Map() };
+    else if (commitDir === null) known = { commit: null, entries: new Map(), root: EMPTY_BRANCH_ROOT };
     else {
       const entries = new Map<string, string>();
       for await (const p of walkNames(commitDir)) entries.set(p, '');

@@ -54,11 +54,12 @@ export function targetOrUndefined(p: Buffer): string | undefined {
  * faster than fs.promises for 100k small entries; yielding between batches keeps the event loop live.
  */
 export async function* walkTree(root: string): AsyncGenerator<TreeEntry> {
+  const rootBytes = Buffer.from(root);
   const stack: string[] = [''];
   let sinceYield = 0;
   while (stack.length > 0) {
     const rel = stack.pop() as string;
-    const abs = rawPath(root, rel);
+    const abs = rel === '' ? rootBytes : Buffer.concat([rootBytes, Buffer.from(`/${rel}`, 'latin1')]);
     const stat = lstatOrUndefined(abs);
     if (stat === undefined) continue;
     if (stat.isSymbolicLink()) {
