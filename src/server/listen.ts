@@ -31,7 +31,9 @@ export async function listenUnix(
   }
   await mkdir(dirname(path), { recursive: true, mode: 0o755 });
   await rm(path, { force: true });
-  const server = createAdaptorServer({ fetch }) as Server;
+  // Docker 20.10 sends `Host: ` (empty) over plugin sockets; without a default hostname
+  // @hono/node-server answers every such call 400 with an empty body ("VolumeDriver.Create: ").
+  const server = createAdaptorServer({ fetch, hostname: 'plugin.moby.localhost' }) as Server;
   // Docker's plugin client keeps idle connections with no timeout of its own; Node's 5 s default
   // races it, and the race surfaces as a transport error the daemon retries for up to 30 s.
   server.keepAliveTimeout = 10 * 60_000;
