@@ -40,6 +40,7 @@ export function wantsColour(stream: OutStream, env: NodeJS.ProcessEnv): boolean 
 }
 
 const frames = '⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏';
+const SPIN_MS = 100;
 
 /** Makes the Printer for an Io. */
 export function makePrinter(io: Io): Printer {
@@ -54,14 +55,14 @@ export function makePrinter(io: Io): Printer {
       if (io.stderr.isTTY !== true) return work();
       let i = 0;
       const spin = () => io.stderr.write(`\r${frames[i++ % frames.length]} ${title}`);
-      spin();
-      const timer = setInterval(spin, 100);
+      // Quick answers (most of them) finish before the first frame: no flicker.
+      const timer = setInterval(spin, SPIN_MS);
       try {
         return await work();
       } finally {
         clearInterval(timer);
         // Erase the spinner line so the result prints on a clean line.
-        io.stderr.write(`\r${' '.repeat(title.length + 2)}\r`);
+        if (i > 0) io.stderr.write(`\r${' '.repeat(title.length + 2)}\r`);
       }
     },
   };
