@@ -31,7 +31,13 @@ export async function fsckStore(
       continue;
     }
     volumes.add(name);
-    problems.push(...(await fsckVolume(name)));
+    try {
+      problems.push(...(await fsckVolume(name)));
+    } catch (err) {
+      // A volume whose metadata cannot be read is a finding, not a reason to stop checking the rest.
+      if (!(err instanceof DvolError)) throw err;
+      problems.push({ volume: name, kind: 'unreadable', message: err.message });
+    }
   }
   for (const name of mounted.filter((n) => !volumes.has(n))) {
     problems.push({

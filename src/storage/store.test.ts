@@ -156,3 +156,56 @@ t.test('leftovers of interrupted work are removed on open', async (t) => {
   t.notOk((await readdir(join(root, 'volumes', 'db'))).some((n) => n.startsWith('.tmp-')));
   await assertClean(t, store);
 });
+
+t.test('a damaged volume does not keep the store from opening; fsck names it', async (t) => {
+  const root = join(t.testdir(), 'state');
+  let store = await openStore(root, { defaultDriver: 'plain' });
+  await store.createVolume('good');
+  await store.createVolume('bad');
+  await store.close();
+  await writeFile(join(root, 'volumes', 'bad', 'volume.json'), '{"truncated":');
+  store = await openStore(root, { defaultDriver: 'plain' });
+  t.teardown(() => store.close());
+  t.match(await store.fsck(), [
+    { volume: 'bad', kind: 'unreadable', message: /volume\.json is not valid JSON/ },
+  ]);
+  await t.rejects(store.volume('bad').info(), { code: 'corrupt' });
+  t.same(
+    (await store.listVolumes()).map((v) => v.name),
+    ['good'],
+    'listing leaves the damaged volume out',
+  );
+  await commitFile(store.volume('good'), 'f', 'still works');
+});
+
+t.test('removing a volume with branches, commits and tags leaves nothing behind', async (t) => {
+  const store = await openTestStore(t);
+  await store.createVolume('db');
+  const vol = store.volume('db');
+  await commitFile(vol, 'f', '1');
+  await vol.createTag('v1');
+  await vol.createBranch('b');
+  await commitFile(vol, 'f', '2');
+  await store.removeVolume('db');
+  t.same(await readdir(join(store.root, 'volumes')), []);
+  t.same(await readdir(join(store.root, 'trash')), []);
+  await t.rejects(vol.log(), { code: 'not_found', message: "volume 'db' does not exist" });
+  await store.createVolume('db');
+  t.same(await store.volume('db').log(), [], 'the name can be used again, from scratch');
+  await assertClean(t, store);
+});
+
+t.test('the mount table is not held up by a running operation', async (t) => {
+  const store = await openTestStore(t);
+  await store.createVolume('a');
+  const a = store.volume('a');
+  await writeFile(join(await a.dataPath(), 'big'), Buffer.alloc(16 << 20, 1));
+  const order: string[] = [];
+  const queued = [1, 2, 3].map((i) =>
+    a.commit({ message: `c${i}`, author: AUTHOR }).then(() => order.push(`c${i}`)),
+  );
+  const mount = store.mounts.acquire('a', 'm1').then(() => order.push('mount'));
+  await Promise.all([...queued, mount]);
+  t.ok(order.indexOf('mount') < 2, `the mount did not queue behind the commits (${order.join(' ')})`);
+  await store.mounts.release('a', 'm1');
+});

@@ -89,8 +89,20 @@ class DirStore implements Store {
     for (const name of await readdir(join(this.root, 'volumes'))) {
       const paths = this.paths(name);
       // A volume directory without volume.json is a create that crashed before its commit point.
-      if (!(await readVolumeRecord(paths))) await rm(paths.dir, { recursive: true, force: true });
-      else await recoverVolume(this.context(name));
+      if (existsSync(paths.record)) await this.recoverOne(name);
+      else await rm(paths.dir, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * Recovers one volume. A volume whose metadata is damaged is left as it is for fsck to report and
+   * for its own operations to refuse: one broken volume must not keep the plugin from serving the rest.
+   */
+  private async recoverOne(name: string): Promise<void> {
+    try {
+      await recoverVolume(this.context(name));
+    } catch (err) {
+      if (!(err instanceof DvolError) || err.code !== 'corrupt') throw err;
     }
   }
 
@@ -156,7 +168,11 @@ class DirStore implements Store {
     this.check();
     const infos: VolumeInfo[] = [];
     for (const name of (await readdir(join(this.root, 'volumes'))).sort()) {
-      const info = await this.getVolume(name);
+      // A volume with damaged metadata is left out (fsck reports it) rather than failing the whole list.
+      const info = await this.getVolume(name).catch((err: unknown) => {
+        if (err instanceof DvolError && err.code === 'corrupt') return undefined;
+        throw err;
+      });
       if (info) infos.push(info);
     }
     return infos;
