@@ -11,7 +11,7 @@ import { exists, fsyncDir, listDir, removeTree, syncFilesystem } from '../fsutil
 import type { Difference } from '../tree/compare.js';
 import { measureTree } from '../tree/measure.js';
 import { ChangeTracker } from '../tree/tracker.js';
-import { Layout } from './layout.js';
+import { FSCK_HINT, Layout } from './layout.js';
 import { copyTree, resetBranch } from './reset.js';
 import type { CopyMode } from './reset.js';
 import { cleanupLayout } from './cleanup.js';
@@ -187,7 +187,7 @@ export class CopyDriver implements SnapshotDriver {
 
   private async present(kind: 'branch' | 'commit', name: string, dir: string): Promise<string> {
     if (await exists(dir)) return dir;
-    throw new DvolError('not_found', `${kind} '${name}' has no data in the ${this.name} driver`);
+    throw new DvolError('not_found', `${kind} '${name}' has no data in the ${this.name} driver`, FSCK_HINT);
   }
 
   private async absent(kind: 'branch' | 'commit', dir: string): Promise<string> {
@@ -196,6 +196,7 @@ export class CopyDriver implements SnapshotDriver {
     throw new DvolError(
       'exists',
       `${kind} '${path.basename(dir)}' already has data in the ${this.name} driver`,
+      FSCK_HINT,
     );
   }
 

@@ -47,6 +47,9 @@ export class Layout {
   }
 }
 
+/** The versioning layer asks only for data it knows about; a mismatch means the store needs a check. */
+export const FSCK_HINT = "check the store with 'dvol fsck'";
+
 /** Refuses names that would escape their directory or are not one path component. */
 export function checkName(kind: string, name: string): string {
   if (name === '' || name === '.' || name === '..' || /[/\0]/.test(name) || Buffer.byteLength(name) > 200) {

@@ -7,6 +7,7 @@ import { DvolError } from '../../errors.js';
 import { run } from '../exec.js';
 import { exists, fsyncDir, removeTree, syncFilesystem } from '../fsutil.js';
 import type { ChangeTracker } from '../tree/tracker.js';
+import { FSCK_HINT } from './layout.js';
 import type { Layout } from './layout.js';
 
 /** How copies share data: never (plain full copies) or always (reflink, fails where unsupported). */
@@ -52,7 +53,7 @@ export async function resetBranch(
   const { stage, copying, ready, old } = stagingPaths(layout, branch, commit);
   const branchExists = await exists(dst);
   if (!branchExists && !(await exists(ready)) && !(await exists(old))) {
-    throw new DvolError('not_found', `branch '${branch}' has no data to reset`);
+    throw new DvolError('not_found', `branch '${branch}' has no data to reset`, FSCK_HINT);
   }
   await tracker.forget(branch);
   await fs.mkdir(stage, { recursive: true, mode: 0o700 });
