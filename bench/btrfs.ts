@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { btrfsFactory, type BtrfsDriver } from '../src/storage/drivers/btrfs.js';
-import { createLoopBtrfs, loopBtrfsUnavailable } from '../src/storage/drivers/btrfs-loop.testkit.js';
+import { createLoopFs, loopFsUnavailable } from '../src/storage/drivers/loopfs.testkit.js';
 import { run } from '../src/storage/drivers/exec.js';
 import { openStore } from '../src/storage/store.js';
 import { median, middle, table, timeIt, writeData, type Row } from './btrfs-timing.js';
@@ -135,13 +135,14 @@ async function copyTime(mnt: string, seed: string, runs: number): Promise<number
 }
 
 async function main(): Promise<void> {
-  const why = await loopBtrfsUnavailable();
+  const why = await loopFsUnavailable('btrfs');
   if (why) throw new Error(`cannot run the btrfs benchmark: ${why}`);
   const largest = largestSize();
   const sizes = [10 * MiB, GiB, ...(largest > GiB ? [largest] : [])];
   const labels = sizes.map((s) => (s < GiB ? `${s / MiB} MiB` : `${s / GiB} GiB`));
   console.log(`btrfs benchmark: sizes ${labels.join(', ')}; loopback image in ${os.tmpdir()}`);
-  const loop = await createLoopBtrfs(Math.ceil((2.5 * sizes.at(-1)!) / GiB + 3) * GiB);
+  const started = Date.now();
+  const loop = await createLoopFs('btrfs', Math.ceil((2.5 * sizes.at(-1)!) / GiB + 3) * GiB);
   let rows: Record<string, number[]> = {};
   try {
     const seeds: string[] = [];
@@ -184,7 +185,7 @@ async function main(): Promise<void> {
     ...(note ? { note } : {}),
   }));
   console.log(
-    `\n${table(labels, out)}\n\nmedians of ${RUNS} runs; ${os.cpus().length} CPUs, kernel ${os.release()}`,
+    `\n${table(labels, out)}\n\nmedians of ${RUNS} runs; ${os.cpus().length} CPUs, load ${os.loadavg()[0]?.toFixed(1)}, kernel ${os.release()}; total ${Math.round((Date.now() - started) / 1000)} s`,
   );
 }
 

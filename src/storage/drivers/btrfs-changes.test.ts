@@ -8,18 +8,18 @@ import t from 'tap';
 
 import { btrfsFactory, type BtrfsDriver } from './btrfs.js';
 import { snapshotChanges, type PathChange } from './btrfs-changes.js';
-import { createLoopBtrfs, loopBtrfsUnavailable } from './btrfs-loop.testkit.js';
+import { createLoopFs, loopFsUnavailable } from './loopfs.testkit.js';
 import { firstRealChange } from './btrfs-verify.js';
 import { run } from './exec.js';
 
 const COMMIT = 'c'.repeat(40);
 const OLD = new Date('2020-01-01T00:00:00Z');
 
-const unavailable = await loopBtrfsUnavailable();
+const unavailable = await loopFsUnavailable('btrfs');
 if (unavailable) {
   t.test(`btrfs change detection tests: ${unavailable}`, { skip: unavailable }, () => undefined);
 } else {
-  const loop = await createLoopBtrfs();
+  const loop = await createLoopFs('btrfs', 1024 ** 3);
   t.teardown(loop.dispose);
   let volumes = 0;
 

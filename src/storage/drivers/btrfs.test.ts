@@ -7,16 +7,16 @@ import path from 'node:path';
 import t from 'tap';
 
 import { btrfsFactory, type BtrfsDriver } from './btrfs.js';
-import { createLoopBtrfs, loopBtrfsUnavailable } from './btrfs-loop.testkit.js';
+import { createLoopFs, loopFsUnavailable } from './loopfs.testkit.js';
 import { run } from './exec.js';
 
 const C1 = 'a'.repeat(40);
 
-const unavailable = await loopBtrfsUnavailable();
+const unavailable = await loopFsUnavailable('btrfs');
 if (unavailable) {
   t.test(`btrfs driver tests: ${unavailable}`, { skip: unavailable }, () => undefined);
 } else {
-  const loop = await createLoopBtrfs();
+  const loop = await createLoopFs('btrfs', 1024 ** 3);
   t.teardown(loop.dispose);
   let volumes = 0;
   const open = async (options: Record<string, string> = {}): Promise<BtrfsDriver> => {
