@@ -91,10 +91,13 @@ function pushChildren(stack: string[], abs: Buffer, rel: string): void {
   for (let i = names.length - 1; i >= 0; i--) stack.push(prefix + (names[i] as Buffer).toString('latin1'));
 }
 
-/** Every relative path under `root` (the root included), without lstat: cheaper when only names matter. */
-export async function* walkNames(root: string): AsyncGenerator<string> {
-  yield '';
-  const stack: string[] = [''];
+/**
+ * Every relative path under `root` (the root included), without lstat: cheaper when only names matter.
+ * `start` walks only the subtree at that relative path (latin1, as yielded), itself included.
+ */
+export async function* walkNames(root: string, start = ''): AsyncGenerator<string> {
+  yield start;
+  const stack: string[] = [start];
   let sinceYield = 0;
   while (stack.length > 0) {
     const rel = stack.pop() as string;
