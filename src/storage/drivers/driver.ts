@@ -2,6 +2,8 @@
 // Implementations: plain (full copies), reflink (block-sharing copies), btrfs (subvolumes); ZFS fits
 // the same shape (branch = dataset, commit = snapshot, branchFromCommit = clone).
 
+import type { DiffEntry } from './diff-entry.js';
+
 /** The drivers dvol knows; 'zfs' is reserved for a future driver. */
 export type DriverName = 'plain' | 'reflink' | 'btrfs';
 
@@ -83,6 +85,15 @@ export interface SnapshotDriver {
    */
   hasChanges(branch: string, commit: string | null): Promise<boolean>;
 
+  /**
+   * Every path whose entry differs from commit `from` (null: an empty directory, whose root is never
+   * reported) to `to`: another commit, or a branch's working data. Each differing path exactly once,
+   * by the same standard as hasChanges (directory mtimes aside); a rename is a deletion plus an
+   * addition. Streams: memory holds at most the changed paths, never the whole tree. Reads file data
+   * only where metadata cannot decide. Stopping the iteration early releases whatever it held.
+   */
+  diff(from: string | null, to: { branch: string } | { commit: string }): AsyncGenerator<DiffEntry>;
+
   /** Disk usage of a branch (`{branch}`) or of a commit (`{commit}`). */
   size(of: { branch: string } | { commit: string }): Promise<DataSize>;
 
@@ -101,6 +112,12 @@ export interface DriverFactory {
   readonly name: DriverName;
   /** The per-volume options this driver accepts at create time, with a one-line description each. */
   readonly knownOptions: Record<string, string>;
+  /**
+   * Checks option values (names are already checked against knownOptions); throws DvolError 'invalid'
+   * naming the valid values. Optional; callers must call it before writing anything of a new volume,
+   * since open() rejects the same values later, when a volume record would already exist.
+   */
+  checkOptions?(options: Record<string, string>): void;
   /**
    * Whether this driver works for data kept under `dir` (for example: reflink needs FICLONE support,
    * btrfs needs a btrfs filesystem). Resolves to a reason string when it does not, true when it does.
