@@ -3,6 +3,7 @@
 // reset --hard HEAD, checkout -b, change, log, checkout master. Adapted only where Docker forbids the
 // original: volume names cannot contain '/', so HybridCP/mysql becomes HybridCP_mysql-<unique>; and
 // reset/checkout no longer need `docker-compose rm -f` first: dvol stops and restarts the container.
+// The compose file keeps the seed's v1 format with `volume_driver: dvol` (Debian's docker-compose 1.29).
 import t, { type Test } from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -43,24 +44,22 @@ t.test('seed 000: the HybridCP mysql transcript', async (t) => {
   const file = join(dir, 'docker-compose.yml');
   writeFileSync(
     file,
-    `version: "2.4"
-services:
-  mysql:
-    image: ${image}
-    command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]
-    volumes: ["db:/var/lib/mysql"]
-    labels: ["${LABEL}"]
-volumes:
-  db:
-    name: ${volume}
-    driver: dvol
+    // The seed's own compose file format (v1: services at the top, `volume_driver`), so the
+    // volume dvol init made is used as is; a v2 `driver: dvol` volume would be compose's to create.
+    `mysql:
+  image: ${image}
+  command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]
+  volumes:
+    - ${volume}:/var/lib/mysql
+  volume_driver: dvol
+  labels: ["${LABEL}"]
 `,
   );
   const compose = (...args: string[]) =>
     runOk('docker-compose', ['-p', project, '-f', file, ...args], { timeout: 300_000 });
   t.teardown(async () => {
-    await run('docker-compose', ['-p', project, '-f', file, 'down', '-v', '--timeout', '1']);
-    await run('docker', ['volume', 'rm', '-f', volume]);
+    await run('docker-compose', ['-p', project, '-f', file, 'rm', '-s', '-f']);
+    await dvol('rm', '-f', volume);
   });
 
   t.equal(await dvolOk(t, 'init', volume), `Created empty volume ${volume}.\n`);
