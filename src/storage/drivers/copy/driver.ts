@@ -8,7 +8,10 @@ import path from 'node:path';
 import { DvolError, asDvolError } from '../../errors.js';
 import type { DataSize, DriverName, DriverOptions, SnapshotDriver } from '../driver.js';
 import { exists, fsyncDir, listDir, removeTree, syncFilesystem } from '../fsutil.js';
+import type { DiffEntry } from '../diff-entry.js';
 import type { Difference } from '../tree/compare.js';
+import { diffTrees } from '../tree/diff-trees.js';
+import { describeDifferences } from '../tree/diff-working.js';
 import { measureTree } from '../tree/measure.js';
 import { ChangeTracker } from '../tree/tracker.js';
 import { FSCK_HINT, Layout } from './layout.js';
@@ -110,6 +113,22 @@ export class CopyDriver implements SnapshotDriver {
   async *differences(branch: string, commit: string | null): AsyncGenerator<Difference> {
     const [branchDir, commitDir] = await this.compared(branch, commit);
     yield* this.tracker.differences(branch, branchDir, commit, commitDir);
+  }
+
+  /** See SnapshotDriver.diff: the tracker's stream for working data, a merged walk for two commits. */
+  async *diff(from: string | null, to: { branch: string } | { commit: string }): AsyncGenerator<DiffEntry> {
+    try {
+      if ('branch' in to) {
+        const [branchDir, commitDir] = await this.compared(to.branch, from);
+        const found = this.tracker.differences(to.branch, branchDir, from, commitDir);
+        yield* describeDifferences(found, commitDir, branchDir);
+      } else {
+        const fromDir = from === null ? null : await this.present('commit', from, this.layout.commit(from));
+        yield* diffTrees(fromDir, await this.present('commit', to.commit, this.layout.commit(to.commit)));
+      }
+    } catch (err) {
+      throw asDvolError(err, 'comparing data');
+    }
   }
 
   size(of: { branch: string } | { commit: string }): Promise<DataSize> {
