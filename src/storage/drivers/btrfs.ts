@@ -26,6 +26,9 @@ import { firstRealChange } from './btrfs-verify.js';
 import type { DataSize, DriverFactory, DriverOptions, SnapshotDriver } from './driver.js';
 import { exists, listDir, removeTree } from './fsutil.js';
 import { isEmptyBranch } from './btrfs-empty.js';
+import { btrfsDiff } from './btrfs-diff.js';
+import type { DiffEntry } from './diff-entry.js';
+import { diffTrees } from './tree/diff-trees.js';
 
 /** How the last hasChanges call decided, for tests and benchmarks: 'generation' is the fast path. */
 export type ChangeCheck = 'empty' | 'generation' | 'send';
@@ -155,6 +158,27 @@ export class BtrfsDriver implements SnapshotDriver {
     }
   }
 
+  /** See SnapshotDriver.diff: a metadata-only send stream; working data via a temporary snapshot. */
+  async *diff(from: string | null, to: { branch: string } | { commit: string }): AsyncGenerator<DiffEntry> {
+    const parent = from === null ? null : await this.existingCommit(from);
+    if ('commit' in to) {
+      const target = await this.existingCommit(to.commit);
+      yield* parent === null ? diffTrees(null, target) : btrfsDiff(parent, target);
+      return;
+    }
+    const current = await this.existingBranch(to.branch);
+    const check = this.layout.temp('check', to.branch);
+    await guard(`snapshotting branch '${to.branch}' to compare it`, async () => {
+      await fs.mkdir(this.layout.tmp, { recursive: true });
+      await snapshotSubvolume(current, check, true);
+    });
+    try {
+      yield* parent === null ? diffTrees(null, check) : btrfsDiff(parent, check);
+    } finally {
+      await deleteSubvolumes([check], { commit: false });
+    }
+  }
+
   async size(of: { branch: string } | { commit: string }): Promise<DataSize> {
     const target =
       'branch' in of ? await this.existingBranch(of.branch) : await this.existingCommit(of.commit);
@@ -227,6 +251,7 @@ async function guard<T>(doing: string, work: () => Promise<T>): Promise<T> {
 export const btrfsFactory: DriverFactory = {
   name: 'btrfs',
   knownOptions: btrfsKnownOptions,
+  checkOptions: (options) => void parseBtrfsOptions(options),
   probe: probeBtrfs,
   open: (opts) => new BtrfsDriver(opts),
 };
