@@ -1,7 +1,17 @@
 // The versioning model's public types and the API the server (and benchmarks) use. The
 // implementation is `openStore()` in store.ts; everything above storage codes against these.
 
+import type { DiffEntry, DiffTotals } from './drivers/diff-entry.js';
 import type { DataSize, DriverName } from './drivers/driver.js';
+
+export type {
+  ChangeAspect,
+  DiffEntry,
+  DiffStatus,
+  DiffTotals,
+  EntrySide,
+  EntryType,
+} from './drivers/diff-entry.js';
 
 /** A commit: an immutable, named state of one branch's data. */
 export interface Commit {
@@ -82,6 +92,23 @@ export interface ResetResult {
   removed: Commit[];
 }
 
+/** A diff being read: its two sides, then the entries as they are found. */
+export interface VolumeDiff {
+  /** The older side; null for an empty tree (a branch with no commits yet). */
+  from: Commit | null;
+  /** The newer side; null for the working data of `branch`. */
+  to: Commit | null;
+  /** The active branch when the diff was asked for. */
+  branch: string;
+  /**
+   * Each differing path once. Holds the volume's lock while iterated: iterate it to the end or stop
+   * it with return() (a for-await loop's break does).
+   */
+  entries: AsyncGenerator<DiffEntry>;
+  /** Counts so far; final once entries is exhausted. */
+  totals: DiffTotals;
+}
+
 /** Operations on one volume. Every mutating method holds the volume's lock for its whole run. */
 export interface Volume {
   readonly name: string;
@@ -114,6 +141,12 @@ export interface Volume {
   deleteTag(name: string): Promise<void>;
 
   fsck(): Promise<FsckProblem[]>;
+
+  /**
+   * What changed from `from` (a ref; default HEAD, or an empty tree before the first commit) to `to`
+   * (a ref, or 'working', the default: the active branch's data).
+   */
+  diff(from?: string, to?: string): Promise<VolumeDiff>;
 }
 
 /** The whole store: a state directory holding many volumes. */
