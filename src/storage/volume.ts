@@ -3,6 +3,7 @@
 import * as branches from './branches.js';
 import * as commits from './commits.js';
 import { isDirty, loadRecord, refContext, type VolumeContext } from './context.js';
+import { diffVolume } from './diff.js';
 import { fsckVolume } from './fsck.js';
 import type { VolumeRecord } from './meta.js';
 import { readCommit } from './meta.js';
@@ -14,6 +15,7 @@ import type {
   Status,
   TagInfo,
   Volume,
+  VolumeDiff,
   VolumeInfo,
 } from './model.js';
 import type { KeyedMutex } from './mutex.js';
@@ -130,5 +132,9 @@ export class VolumeHandle implements Volume {
 
   fsck(): Promise<FsckProblem[]> {
     return this.locked(() => fsckVolume(this.ctx));
+  }
+
+  diff(from?: string, to?: string): Promise<VolumeDiff> {
+    return diffVolume(this.ctx, (fn) => this.locked(fn), from, to);
   }
 }
