@@ -8,24 +8,20 @@ import t from 'tap';
 
 import { btrfsFactory, type BtrfsDriver } from './btrfs.js';
 import { snapshotChanges, type PathChange } from './btrfs-changes.js';
-import { createLoopFs, loopFsUnavailable } from './loopfs.testkit.js';
+import { loopBtrfsFor } from './btrfs.testkit.js';
 import { firstRealChange } from './btrfs-verify.js';
 import { run } from './exec.js';
 
 const COMMIT = 'c'.repeat(40);
 const OLD = new Date('2020-01-01T00:00:00Z');
 
-const unavailable = await loopFsUnavailable('btrfs');
-if (unavailable) {
-  t.test(`btrfs change detection tests: ${unavailable}`, { skip: unavailable }, () => undefined);
-} else {
-  const loop = await createLoopFs('btrfs', 1024 ** 3);
-  t.teardown(loop.dispose);
+const mountpoint = await loopBtrfsFor(t, 'btrfs change detection tests');
+if (mountpoint) {
   let volumes = 0;
 
   /** A committed branch holding a file, a symlink, a directory with a file, and an xattr. */
   const committed = async (): Promise<{ d: BtrfsDriver; dir: string }> => {
-    const root = path.join(loop.mountpoint, `vol${++volumes}`);
+    const root = path.join(mountpoint, `vol${++volumes}`);
     await fs.mkdir(root);
     const d = btrfsFactory.open({ root, options: {} }) as BtrfsDriver;
     await d.createBranch('main');

@@ -3,14 +3,10 @@
 import t from 'tap';
 
 import { btrfsFactory } from './btrfs.js';
-import { createLoopFs, loopFsUnavailable } from './loopfs.testkit.js';
+import { loopBtrfsFor } from './btrfs.testkit.js';
 import { runDriverConformance } from './conformance.testkit.js';
 
-const unavailable = await loopFsUnavailable('btrfs');
-if (unavailable) {
-  t.test(`btrfs driver conformance: ${unavailable}`, { skip: unavailable }, () => undefined);
-} else {
-  const loop = await createLoopFs('btrfs', 1024 ** 3);
-  t.teardown(loop.dispose);
-  await runDriverConformance(t, btrfsFactory, loop.mountpoint);
+const mountpoint = await loopBtrfsFor(t, 'btrfs driver conformance');
+if (mountpoint) {
+  await runDriverConformance(t, btrfsFactory, mountpoint);
 }

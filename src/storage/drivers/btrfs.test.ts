@@ -7,29 +7,25 @@ import path from 'node:path';
 import t from 'tap';
 
 import { btrfsFactory, type BtrfsDriver } from './btrfs.js';
-import { createLoopFs, loopFsUnavailable } from './loopfs.testkit.js';
+import { loopBtrfsFor } from './btrfs.testkit.js';
 import { run } from './exec.js';
 
 const C1 = 'a'.repeat(40);
 
-const unavailable = await loopFsUnavailable('btrfs');
-if (unavailable) {
-  t.test(`btrfs driver tests: ${unavailable}`, { skip: unavailable }, () => undefined);
-} else {
-  const loop = await createLoopFs('btrfs', 1024 ** 3);
-  t.teardown(loop.dispose);
+const mountpoint = await loopBtrfsFor(t, 'btrfs driver tests');
+if (mountpoint) {
   let volumes = 0;
   const open = async (options: Record<string, string> = {}): Promise<BtrfsDriver> => {
-    const root = path.join(loop.mountpoint, `vol${++volumes}`);
+    const root = path.join(mountpoint, `vol${++volumes}`);
     await fs.mkdir(root);
     return btrfsFactory.open({ root, options }) as BtrfsDriver;
   };
 
   t.test('probe says yes on btrfs and names the filesystem elsewhere', async (t) => {
-    t.equal(await btrfsFactory.probe(loop.mountpoint), true);
+    t.equal(await btrfsFactory.probe(mountpoint), true);
     const elsewhere = t.testdir();
     t.match(await btrfsFactory.probe(elsewhere), /is on ext2\/ext3, not btrfs|not btrfs/);
-    t.same(await fs.readdir(loop.mountpoint).then((n) => n.filter((x) => x.includes('probe'))), []);
+    t.same(await fs.readdir(mountpoint).then((n) => n.filter((x) => x.includes('probe'))), []);
   });
 
   t.test('forcing btrfs onto another filesystem is refused with the filesystem named', async (t) => {
@@ -63,7 +59,7 @@ if (unavailable) {
   });
 
   t.test('bad option values are refused with the valid ones', async (t) => {
-    const root = path.join(loop.mountpoint, 'badopts');
+    const root = path.join(mountpoint, 'badopts');
     await fs.mkdir(root);
     t.throws(() => btrfsFactory.open({ root, options: { compression: 'lz4' } }), {
       code: 'invalid',
@@ -77,6 +73,12 @@ if (unavailable) {
     t.throws(() => btrfsFactory.open({ root, options: { copyonwrite: 'false', compression: 'zstd' } }), {
       code: 'invalid',
     });
+    t.throws(
+      () => btrfsFactory.checkOptions?.({ compression: 'lz4' }),
+      { code: 'invalid' },
+      'checkOptions too',
+    );
+    t.doesNotThrow(() => btrfsFactory.checkOptions?.({ compression: 'zstd', copyonwrite: 'true' }));
     t.same(Object.keys(btrfsFactory.knownOptions).sort(), ['compression', 'copyonwrite']);
   });
 

@@ -1,0 +1,65 @@
+// The btrfs driver under the versioning core: a store on btrfs picks it by default, and commit,
+// checkout -b, checkout, reset --hard, options and volume removal work end to end with no leftovers.
+
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import t from 'tap';
+
+import { openStore } from '../store.js';
+import { run } from './exec.js';
+import { loopBtrfsFor } from './btrfs.testkit.js';
+
+const AUTHOR = 'Test Author <test@example.com>';
+
+const mountpoint = await loopBtrfsFor(t, 'btrfs store tests');
+if (mountpoint) {
+  const store = await openStore(path.join(mountpoint, 'state'));
+  t.teardown(() => store.close());
+  const subvolumes = async () =>
+    (await run('btrfs', ['subvolume', 'list', '-o', mountpoint], 'test')).stdout
+      .split('\n')
+      .filter((line) => line.includes('state/'));
+
+  t.test('a store on btrfs makes btrfs volumes by default', async (t) => {
+    t.equal(store.defaultDriver, 'btrfs');
+    const info = await store.createVolume('db');
+    t.equal(info.driver, 'btrfs');
+    const vol = store.volume('db');
+    const data = await vol.dataPath();
+    await fs.writeFile(path.join(data, 'rows'), 'original');
+    const first = await vol.commit({ message: 'load', author: AUTHOR });
+    await vol.createBranch('migration');
+    await fs.writeFile(path.join(await vol.dataPath(), 'rows'), 'migrated');
+    t.equal((await vol.status()).dirty, true);
+    await vol.reset('HEAD', { hard: true });
+    t.equal(await fs.readFile(path.join(await vol.dataPath(), 'rows'), 'utf8'), 'original');
+    t.equal((await vol.status()).dirty, false);
+    await fs.writeFile(path.join(await vol.dataPath(), 'rows'), 'migrated');
+    await vol.commit({ message: 'migrate', author: AUTHOR });
+    await vol.checkout('master');
+    t.equal(await fs.readFile(path.join(await vol.dataPath(), 'rows'), 'utf8'), 'original');
+    t.equal((await vol.resolve('HEAD')).id, first.id);
+    const [summary] = await store.summarizeVolumes();
+    t.match(summary, { name: 'db', dirty: false, size: { bytes: Number } });
+    t.same(await store.fsck(), []);
+    t.ok((await subvolumes()).length >= 4, 'two branches and two commits are subvolumes');
+    await store.removeVolume('db');
+    t.same(await subvolumes(), [], 'removing the volume deletes every subvolume');
+  });
+
+  t.test('btrfs options are checked and applied at volume creation', async (t) => {
+    await t.rejects(store.createVolume('bad', { options: { compression: 'lz4' } }), {
+      code: 'invalid',
+      hint: 'use one of: zstd, lzo, zlib',
+    });
+    // Needs the core to call DriverFactory.checkOptions before it writes volume.json (see driver.ts).
+    t.equal(await store.getVolume('bad'), undefined, 'nothing is left of the refused volume', {
+      todo: 'until src/storage/options.ts calls DriverFactory.checkOptions',
+    });
+    await store.createVolume('pg', { options: { copyonwrite: 'false' } });
+    const data = await store.volume('pg').dataPath();
+    const { stdout } = await run('lsattr', ['-d', data], 'test');
+    t.match(stdout.split(' ')[0], /C/, 'No_COW is set on the data directory');
+    await store.removeVolume('pg');
+  });
+}
