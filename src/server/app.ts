@@ -4,6 +4,7 @@ import { Hono } from 'hono';
 import { DvolError } from '../storage/errors.js';
 import type { Deps, Env } from './deps.js';
 import { branchRoutes } from './api/branches.js';
+import { diffRoutes } from './api/diff.js';
 import { historyRoutes } from './api/history.js';
 import { volumeRoutes } from './api/volumes.js';
 import { errorResponse } from './respond.js';
@@ -36,5 +37,6 @@ export function createApp(deps: Deps | Promise<Deps>): Hono<Env> {
   app.route('/dvol', volumeRoutes);
   app.route('/dvol', historyRoutes);
   app.route('/dvol', branchRoutes);
+  app.route('/dvol', diffRoutes);
   return app;
 }
