@@ -89,7 +89,8 @@ export function renderMainHelp(commands: Command[]): string {
     '',
     'Commands acting on a volume take its name as the last argument; without it they act on the active',
     "volume, set by 'dvol init' and 'dvol switch'. Run 'dvol <command> --help' for a command's manual.",
-    'Environment: DVOL_SOCKET (the plugin socket to use), NO_COLOR, XDG_CONFIG_HOME.',
+    'Environment: DVOL_SOCKET (the plugin socket to use), DVOL_PLUGIN (the managed plugin, default dvol),',
+    '  NO_COLOR, XDG_CONFIG_HOME.',
     '',
   ].join('\n');
 }
