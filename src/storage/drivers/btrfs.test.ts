@@ -108,4 +108,22 @@ if (mountpoint) {
     t.ok(branch.exclusive !== undefined && branch.exclusive >= 4 << 20, `rewritten: ${branch.exclusive}`);
     await d.destroy();
   });
+
+  t.test('with quotas enabled, exclusive sizes come from qgroups', async (t) => {
+    await run('btrfs', ['quota', 'enable', mountpoint], 'test');
+    t.teardown(() => run('btrfs', ['quota', 'disable', mountpoint], 'test'));
+    const d = await open();
+    await d.createBranch('main');
+    const big = path.join(d.branchPath('main'), 'big');
+    await fs.writeFile(big, Buffer.alloc(4 << 20, 1));
+    await d.snapshot('main', C1);
+    await fs.writeFile(big, Buffer.alloc(4 << 20, 2));
+    const branch = await d.size({ branch: 'main' });
+    const commit = await d.size({ commit: C1 });
+    t.ok(branch.exclusive !== undefined && branch.exclusive >= 4 << 20, `branch: ${branch.exclusive}`);
+    t.ok(commit.exclusive !== undefined && commit.exclusive >= 4 << 20, `commit: ${commit.exclusive}`);
+    t.ok(commit.exclusive! < 5 << 20, 'no more than its data and some metadata');
+    t.ok(branch.exclusive! > 4 << 20, 'qgroups count its own metadata too, unlike extent sharing');
+    await d.destroy();
+  });
 }
