@@ -50,9 +50,8 @@ async function workflow(t: Test, store: Store, driver: DriverName): Promise<void
 
 for (const driver of Object.keys(driverFactories) as DriverName[]) {
   const fs = FILESYSTEM[driver];
-  t.test(`${driver}${fs ? ` on ${fs}` : ''}`, async (t) => {
-    const why = fs && (await loopFsUnavailable(fs));
-    if (why) return t.skip(why);
+  const skip = fs ? ((await loopFsUnavailable(fs)) ?? false) : false;
+  t.test(`${driver}${fs ? ` on ${fs}` : ''}`, { skip }, async (t) => {
     let base = t.testdir();
     if (fs) {
       const loop = await createLoopFs(fs);

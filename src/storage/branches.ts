@@ -106,6 +106,7 @@ export async function deleteBranch(
     );
   }
   await writeVolumeRecord(ctx.paths, next);
+  crashPoint('branch-d:after-ref');
   const driver = ctx.driver(next);
   await driver.removeBranch(name);
   await collectGarbage(ctx.paths, driver, next, commits);

@@ -54,6 +54,7 @@ export async function deleteCommitData(ctx: VolumeContext, ref: string): Promise
   if (target.dataDeleted) return target;
   const deleted: Commit = { ...target, dataDeleted: true };
   await writeCommit(ctx.paths, deleted);
+  crashPoint('commit-rm:after-record');
   await ctx.driver(record).removeCommit(target.id);
   return deleted;
 }

@@ -1,12 +1,13 @@
-// Crash safety: a child process runs commit, reset --hard or checkout -b and is killed with SIGKILL
-// at named crash points and at random instants; the store must then open clean (fsck) and be exactly
-// in the state before or after the operation.
+// Crash safety: a child process runs one operation and is killed with SIGKILL at named crash points
+// and at random instants; the store must then open clean (fsck) and be exactly in the state before
+// or after the operation.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
+import type { Op } from './crashchild.testkit.js';
 import type { Store } from './model.js';
 import { openStore } from './store.js';
 import { commitFile } from './store.testkit.js';
@@ -16,35 +17,43 @@ t.setTimeout(900_000);
 
 const CHILD = fileURLToPath(new URL('./crashchild.testkit.ts', import.meta.url));
 
-type Op = 'commit' | 'reset' | 'checkout-b';
-
-/** The observable state of volume 'vol': refs, commits, working data, dirtiness. */
-interface State {
+/** The observable state of one volume: refs, commits, deleted data, working data, dirtiness. */
+interface VolumeState {
   active: string;
   branches: Record<string, string | null>;
   commits: string[];
+  deleted: string[];
   files: Record<string, string>;
   dirty: boolean;
 }
+type State = Record<string, VolumeState>;
 
 async function observe(store: Store): Promise<State> {
-  const vol = store.volume('vol');
-  const dir = await vol.dataPath();
-  const files: Record<string, string> = {};
-  for (const name of (await readdir(dir)).sort()) files[name] = await readFile(join(dir, name), 'utf8');
-  const commits = new Set<string>();
-  for (const b of await vol.branches()) if (b.head) for (const c of await vol.log(b.name)) commits.add(c.id);
-  const status = await vol.status();
-  return {
-    active: status.branch,
-    branches: Object.fromEntries((await vol.branches()).map((b) => [b.name, b.head])),
-    commits: [...commits].sort(),
-    files,
-    dirty: status.dirty,
-  };
+  const state: State = {};
+  for (const { name } of await store.listVolumes()) {
+    const vol = store.volume(name);
+    const dir = await vol.dataPath();
+    const files: Record<string, string> = {};
+    for (const f of (await readdir(dir)).sort()) files[f] = await readFile(join(dir, f), 'utf8');
+    const commits = new Map<string, boolean>();
+    const branches = await vol.branches();
+    for (const b of branches) {
+      if (b.head) for (const c of await vol.log(b.name)) commits.set(c.id, c.dataDeleted ?? false);
+    }
+    const status = await vol.status();
+    state[name] = {
+      active: status.branch,
+      branches: Object.fromEntries(branches.map((b) => [b.name, b.head])),
+      commits: [...commits.keys()].sort(),
+      deleted: [...commits].filter(([, d]) => d).map(([id]) => id),
+      files,
+      dirty: status.dirty,
+    };
+  }
+  return state;
 }
 
-/** Builds the starting store for `op` (two commits, plus whatever the op starts from) and its state. */
+/** Volume 'vol' with commits c1, c2 on master (plus what `op` starts from); resolves to the state. */
 async function prepare(root: string, op: Op): Promise<State> {
   const store = await openStore(root, { defaultDriver: 'plain' });
   try {
@@ -54,6 +63,11 @@ async function prepare(root: string, op: Op): Promise<State> {
     // Some bulk so the copies take long enough for random kills to land inside them.
     for (let i = 0; i < 2; i++) await writeFile(join(dir, `bulk${i}`), Buffer.alloc(1 << 20, i + 1));
     await commitFile(vol, 'f', '1');
+    if (op === 'branch-d') {
+      await vol.createBranch('side');
+      await commitFile(vol, 'f', 'side');
+      await vol.checkout('master');
+    }
     await commitFile(vol, 'f', '2');
     if (op === 'commit') await writeFile(join(dir, 'f'), 'after');
     if (op === 'reset') await writeFile(join(dir, 'f'), 'dirty');
@@ -63,35 +77,60 @@ async function prepare(root: string, op: Op): Promise<State> {
   }
 }
 
-/** What the state must be once `op` completed from `before`; commit ids made by the op are unknown. */
-function after(op: Op, before: State, now: State): boolean {
-  const master = before.branches.master!;
-  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-  if (op === 'commit') {
-    const head = now.branches.master!;
-    return (
-      head !== master &&
-      same(now.commits, [...before.commits, head].sort()) &&
-      same(now.files, before.files) &&
-      !now.dirty
-    );
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/** Whether `now` is exactly the state `op` leaves from `before` (ids a commit makes are unknown). */
+function isAfter(op: Op, before: State, now: State): boolean {
+  const was = before.vol!;
+  const vol = now.vol;
+  const master = was.branches.master!;
+  const c1 = was.commits.find((c) => c !== master && !Object.values(was.branches).includes(c))!;
+  switch (op) {
+    case 'commit': {
+      const head = vol?.branches.master;
+      return (
+        !!vol &&
+        !!head &&
+        head !== master &&
+        same(vol, {
+          ...was,
+          branches: { master: head },
+          commits: [...was.commits, head].sort(),
+          dirty: false,
+        })
+      );
+    }
+    case 'reset':
+      return same(vol, {
+        ...was,
+        branches: { master: c1 },
+        commits: [c1],
+        files: { ...was.files, f: '1' },
+        dirty: false,
+      });
+    case 'checkout-b':
+      return same(vol, { ...was, active: 'new', branches: { ...was.branches, new: master } });
+    case 'branch-d': {
+      const side = was.branches.side!;
+      return same(vol, { ...was, branches: { master }, commits: was.commits.filter((c) => c !== side) });
+    }
+    case 'commit-rm':
+      return same(vol, { ...was, deleted: [c1] });
+    case 'create':
+      return same(now, {
+        ...before,
+        vol2: {
+          active: 'master',
+          branches: { master: null },
+          commits: [],
+          deleted: [],
+          files: {},
+          dirty: false,
+        },
+      });
+    case 'rm':
+      return same(now, {});
   }
-  if (op === 'reset') {
-    const parent = before.commits.find((c) => c !== master)!;
-    return (
-      same(now.branches, { master: parent }) &&
-      same(now.commits, [parent]) &&
-      now.files.f === '1' &&
-      !now.dirty
-    );
-  }
-  return (
-    now.active === 'new' &&
-    same(now.branches, { ...before.branches, new: master }) &&
-    same(now.commits, before.commits) &&
-    same(now.files, before.files) &&
-    !now.dirty
-  );
 }
 
 /** Runs the child; kills it `killAfterMs` after it says ready (if given). Resolves to how it ended and
@@ -121,9 +160,10 @@ async function inspect(t: Test, root: string, op: Op, before: State): Promise<'b
   try {
     t.same(await store.fsck(), [], 'fsck is clean after reopening');
     t.same(await readdir(join(root, 'tmp')), [], 'no temp leftovers');
+    t.same(await readdir(join(root, 'trash')), [], 'no removed volume left in the trash');
     const now = await observe(store);
-    if (JSON.stringify(now) === JSON.stringify(before)) return 'before';
-    t.ok(after(op, before, now), `the state is exactly 'after': ${JSON.stringify(now)}`);
+    if (same(now, before)) return 'before';
+    t.ok(isAfter(op, before, now), `the state is exactly 'after': ${JSON.stringify(now)}`);
     return 'after';
   } finally {
     await store.close();
@@ -140,6 +180,10 @@ const NAMED: [Op, string, 'before' | 'after'][] = [
   ['reset', 'reset:after-gc', 'after'],
   ['checkout-b', 'checkout-b:after-data', 'before'],
   ['checkout-b', 'checkout-b:after-ref', 'after'],
+  ['branch-d', 'branch-d:after-ref', 'after'],
+  ['commit-rm', 'commit-rm:after-record', 'after'],
+  ['create', 'create:after-record', 'after'],
+  ['rm', 'rm:after-rename', 'after'],
 ];
 
 t.test('named crash points', async (t) => {

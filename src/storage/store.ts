@@ -5,6 +5,7 @@ import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fsyncDir } from './atomic.js';
+import { crashPoint } from './crashpoint.js';
 import { loadRecord, volumeNotFound, type VolumeContext } from './context.js';
 import type { DriverName, SnapshotDriver } from './drivers/driver.js';
 import { validateOptions } from './options.js';
@@ -152,6 +153,7 @@ class DirStore implements Store {
       // volume.json is the commit point; recovery makes the branch's data if a crash comes before it.
       await writeVolumeRecord(paths, record);
       await fsyncDir(join(this.root, 'volumes'));
+      crashPoint('create:after-record');
       await this.driverFor(record, paths).createBranch(DEFAULT_BRANCH);
       return volumeInfo(record);
     });
@@ -219,6 +221,7 @@ class DirStore implements Store {
       const trash = join(this.root, 'trash', `${name}.${randomBytes(4).toString('hex')}`);
       await rename(paths.dir, trash);
       await fsyncDir(join(this.root, 'volumes'));
+      crashPoint('rm:after-rename');
       this.drivers.delete(paths.dir);
       await this.destroy(trash);
     });
