@@ -168,3 +168,44 @@ t.test('seed 000: the HybridCP mysql transcript', async (t) => {
   t.equal(json.active, volume);
   t.same(json.volumes.find((v) => v.name === volume)?.containers, [name]);
 });
+
+t.test('a compose v2 volume with driver: dvol is a dvol volume the CLI works on', async (t) => {
+  await dockerGroupUser(t);
+  await setAuthor(t);
+  const project = uniqueName('composev2');
+  const volume = `${project}_db`;
+  const dir = t.testdir({});
+  const file = join(dir, 'docker-compose.yml');
+  writeFileSync(
+    file,
+    `version: "2.4"
+services:
+  db:
+    image: ${image}
+    command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]
+    volumes: ["db:/data"]
+    labels: ["${LABEL}"]
+volumes:
+  db:
+    driver: dvol
+`,
+  );
+  const compose = (...args: string[]) =>
+    runOk('docker-compose', ['-p', project, '-f', file, ...args], { timeout: 300_000 });
+  t.teardown(async () => {
+    await run('docker-compose', ['-p', project, '-f', file, 'down', '-v', '--timeout', '1']);
+  });
+  await compose('up', '-d');
+  const ctr = await compose('ps', '-q', 'db');
+  const name = (await docker('inspect', '-f', '{{.Name}}', ctr)).replace(/^\//, '');
+  t.equal(await dvolOk(t, 'switch', volume), `Switched to volume ${volume}.\n`);
+  await docker('exec', ctr, 'sh', '-c', 'echo v1 > /data/f');
+  await dvolOk(t, 'commit', '-m', 'v1');
+  await docker('exec', ctr, 'sh', '-c', 'echo v2 > /data/f');
+  t.equal(
+    await dvolOk(t, 'reset', '--hard', 'HEAD'),
+    `Resetting ${volume} to latest commit... done.\nRestarted container ${name}.\n`,
+  );
+  t.equal(await containerFile(ctr, '/data/f'), 'v1\n');
+  await fsckClean(t, 'after reset of a compose volume');
+});
