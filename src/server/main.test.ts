@@ -2,23 +2,15 @@
 
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, stat } from 'node:fs/promises';
 import { request } from 'node:http';
 import { dirname, join } from 'node:path';
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { createApp } from './app.js';
 import type { ServerConfig } from './config.js';
 import type { Deps } from './deps.js';
 import { start } from './main.js';
-import { docker, testConfig, testServer } from './server.testkit.js';
-
-/** A short directory: a unix socket path must fit in 107 bytes, and tap's test directories are long. */
-async function shortDir(t: Test): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'dvol-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { docker, shortDir, testConfig, testServer } from './server.testkit.js';
 
 function config(dir: string): ServerConfig {
   return { ...testConfig(dir), socket: join(dir, 'plugins', 'dvol.sock') };

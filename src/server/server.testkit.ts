@@ -1,5 +1,7 @@
 // Test helpers: an app on a real store in a tap test directory, and requests made the way dockerd makes them.
 
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
 import { driverFactories } from '../storage/drivers/index.js';
@@ -19,8 +21,8 @@ export async function testServer(
   overrides: Partial<ServerConfig> = {},
 ): Promise<{ app: App; deps: Deps; store: Store; config: ServerConfig }> {
   const mounted: { root?: string } = {};
-  // Registered before t.testdir(): tap runs teardowns in order, and the directory cannot be removed
-  // while something is mounted in it.
+  // The test directory cannot be removed while something is mounted in it (tap removes it after
+  // every teardown has run).
   t.teardown(async () => {
     const root = mounted.root;
     if (root === undefined) return;
@@ -31,6 +33,13 @@ export async function testServer(
   const deps = await buildDeps(config, store, driverFactories);
   mounted.root = deps.mountpoints.root;
   return { app: createApp(deps), deps, store, config };
+}
+
+/** A short directory: a unix socket path must fit in 107 bytes, and tap's test directories are long. */
+export async function shortDir(t: Test): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'dvol-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  return dir;
 }
 
 /** A configuration with everything under `dir`, the real Docker socket and the plain driver. */
