@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { Commit } from '../storage/model.js';
-import { formatLog, gitDate, humanSize, shortId, table } from './format.js';
+import { formatLog, gitDate, humanSize, plural, shortId, table } from './format.js';
 
 t.test('table aligns columns two spaces apart, docker style', async (t) => {
   t.equal(
@@ -82,4 +82,10 @@ Date:   Wed Jul 8 15:00:05 2015 +0000
   );
   t.equal(formatLog([]), '');
   t.equal(shortId('fd39db24343ed426fc3fcbcf11a201d996d18429'), 'fd39db2');
+});
+
+t.test('plural counts', async (t) => {
+  t.equal(plural(0, 'commit'), '0 commits');
+  t.equal(plural(1, 'commit'), '1 commit');
+  t.equal(plural(2, 'problem'), '2 problems');
 });

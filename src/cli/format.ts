@@ -46,6 +46,11 @@ export function gitDate(iso: string): string {
   return `${days[d.getUTCDay()]} ${months[d.getUTCMonth()]} ${d.getUTCDate()} ${time} ${d.getUTCFullYear()} +0000`;
 }
 
+/** `1 commit`, `2 commits`: a count and a noun that takes an 's' in the plural. */
+export function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 /** The first seven hex digits of a commit id, as git abbreviates. */
 export function shortId(id: string): string {
   return id.slice(0, 7);

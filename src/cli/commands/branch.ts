@@ -4,6 +4,7 @@ import type { BranchInfo, Commit } from '../../storage/model.js';
 import type { Command } from '../command.js';
 import { volumePath } from '../context.js';
 import { usageError } from '../errors.js';
+import { plural } from '../format.js';
 
 export const branch: Command = {
   name: 'branch',
@@ -32,9 +33,7 @@ With -d, deletes BRANCH. The active branch cannot be deleted. When deleting woul
         'DELETE',
         volumePath(volume, 'branches', name) + force,
       );
-      const lost = removed.length
-        ? ` (${removed.length} commit${removed.length === 1 ? '' : 's'} deleted)`
-        : '';
+      const lost = removed.length ? ` (${plural(removed.length, 'commit')} deleted)` : '';
       return ctx.print.line(`Deleted branch ${name} of ${volume}${lost}.`);
     }
     if (positionals.length > 1) throw usageError('too many arguments: dvol branch [VOLUME]', 'branch');

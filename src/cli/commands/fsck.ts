@@ -4,6 +4,7 @@ import type { FsckProblem } from '../../storage/model.js';
 import type { Command } from '../command.js';
 import { volumePath } from '../context.js';
 import { CliError } from '../errors.js';
+import { plural } from '../format.js';
 
 export const fsck: Command = {
   name: 'fsck',
@@ -24,7 +25,7 @@ export const fsck: Command = {
     else if (n === 0) ctx.print.line('No problems found.');
     else for (const p of answer.problems) ctx.print.line(`${p.volume}: ${p.kind}: ${p.message}`);
     if (n > 0) {
-      throw new CliError('corrupt', `fsck found ${n} problem${n === 1 ? '' : 's'}`);
+      throw new CliError('corrupt', `fsck found ${plural(n, 'problem')}`);
     }
   },
 };

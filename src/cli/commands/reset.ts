@@ -3,7 +3,7 @@
 import type { Commit } from '../../storage/model.js';
 import type { Command } from '../command.js';
 import { volumePath } from '../context.js';
-import { shortId } from '../format.js';
+import { plural, shortId } from '../format.js';
 import { restartedLine } from './checkout.js';
 
 /** GET /dvol/volumes/VOL/reset answer. */
@@ -20,7 +20,7 @@ export function resetLines(volume: string, ref: string, answer: ResetAnswer): st
   const n = answer.removed.length;
   if (n > 0) {
     const ids = answer.removed.map((c) => shortId(c.id)).join(', ');
-    lines.push(`Deleted ${n} commit${n === 1 ? '' : 's'} no longer on any branch or tag: ${ids}.`);
+    lines.push(`Deleted ${plural(n, 'commit')} no longer on any branch or tag: ${ids}.`);
   }
   if (answer.restarted.length > 0) lines.push(restartedLine(answer.restarted));
   return lines;
