@@ -6,6 +6,8 @@ import { CliError, type CliErrorCode } from './errors.js';
 /** Calls one route of the /dvol API (docs/api.md) and resolves to its JSON answer. */
 export interface ApiClient {
   request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T>;
+  /** GETs an NDJSON route and yields each line parsed as it arrives; an `{"error"}` line throws. */
+  lines(path: string): AsyncGenerator<Record<string, unknown>>;
 }
 
 interface ErrorBody {
@@ -94,6 +96,36 @@ export function makeClient(socketPath: () => Promise<string>): ApiClient {
         return (text ? JSON.parse(text) : {}) as T;
       } catch (err) {
         throw new CliError('internal', `the plugin sent invalid JSON for ${path}`, undefined, { cause: err });
+      }
+    },
+    async *lines(path: string): AsyncGenerator<Record<string, unknown>> {
+      const sock = await socketPath();
+      const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+        const req = http.request({ socketPath: sock, method: 'GET', path }, resolve);
+        req.on('error', (err: NodeJS.ErrnoException) => reject(unreachable(sock, err)));
+        req.end();
+      });
+      res.setEncoding('utf8');
+      const status = res.statusCode ?? 0;
+      let buffered = '';
+      try {
+        for await (const chunk of res as AsyncIterable<string>) {
+          buffered += chunk;
+          if (status < 200 || status >= 300) continue;
+          let nl: number;
+          while ((nl = buffered.indexOf('\n')) >= 0) {
+            const line = buffered.slice(0, nl);
+            buffered = buffered.slice(nl + 1);
+            if (line === '') continue;
+            const parsed = JSON.parse(line) as Record<string, unknown>;
+            if ('error' in parsed) throw errorFrom(500, line, path);
+            yield parsed;
+          }
+        }
+        if (status < 200 || status >= 300) throw errorFrom(status, buffered, path);
+      } finally {
+        // Stopping early (or failing) closes the connection, which stops the server's walk.
+        res.destroy();
       }
     },
   };
