@@ -5,12 +5,14 @@ import { branch } from './branch.js';
 import { checkout } from './checkout.js';
 import { commit } from './commit.js';
 import { config } from './config.js';
+import { diff } from './diff.js';
 import { fsck } from './fsck.js';
 import { init } from './init.js';
 import { list } from './list.js';
 import { log } from './log.js';
 import { reset } from './reset.js';
 import { rm } from './rm.js';
+import { status } from './status.js';
 import { switchVolume } from './switch.js';
 import { tag } from './tag.js';
 import { version } from './version.js';
@@ -20,8 +22,10 @@ export const commands: Command[] = [
   init,
   switchVolume,
   rm,
+  status,
   commit,
   log,
+  diff,
   reset,
   branch,
   checkout,
