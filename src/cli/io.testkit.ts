@@ -1,5 +1,7 @@
-// Test helper: an Io that records what the CLI writes, optionally pretending to be a terminal.
+// Test helpers: an Io that records what the CLI writes (optionally as a terminal), and a dead socket.
 
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import type { Io } from './printer.js';
 
 /** A recording Io plus accessors for what was written. */
@@ -22,4 +24,19 @@ export function captureIo(
     ...(opts.answer === undefined ? {} : { ask: async () => opts.answer ?? '' }),
   };
   return { io, out: () => out, err: () => err };
+}
+
+/**
+ * Leaves a unix socket file at `path` that nobody listens on, as a crashed plugin does: a child node
+ * listens there and is killed with SIGKILL, so it cannot remove the file.
+ */
+export function deadSocket(path: string): void {
+  const script =
+    "require('net').createServer().listen(process.argv[1], () => process.kill(process.pid, 'SIGKILL'))";
+  try {
+    execFileSync(process.execPath, ['-e', script, path], { stdio: 'ignore' });
+  } catch {
+    // Killed by its own SIGKILL, as intended.
+  }
+  if (!existsSync(path)) throw new Error(`no socket file was left at ${path}`);
 }

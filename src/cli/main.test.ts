@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { commands } from './commands/index.js';
 import { renderHelp } from './help.js';
-import { captureIo } from './io.testkit.js';
+import { captureIo, deadSocket } from './io.testkit.js';
 import { main } from './main.js';
 
 t.test('importing main runs nothing (it only runs as the entry point)', async (t) => {
@@ -71,7 +71,7 @@ t.test('an unreachable plugin is exit 5 with a clear sentence', async (t) => {
   );
   // A socket file nobody listens on: what a crashed plugin leaves behind.
   const dead = join(dir, 'dead.sock');
-  execFileSync('python3', ['-c', 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])', dead]);
+  deadSocket(dead);
   const refused = captureIo({ env: { DVOL_SOCKET: dead } });
   t.equal(await main(['log', 'db'], refused.io), 5);
   t.match(refused.err(), /^dvol: cannot reach the dvol plugin at .*dead\.sock \(ECONNREFUSED\)\n/);

@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import { deadSocket } from './io.testkit.js';
 import { discoverSocket, inspectPlugin, managedSockets, type PluginInspect } from './socket.js';
 
 // A trimmed `docker plugin inspect` record of the packaged plugin (plugin/config.json's shape).
@@ -40,8 +40,8 @@ t.test('an enabled plugin: the first socket the user can open', async (t) => {
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   await mkdir(join(dir, 'state/run'), { recursive: true });
   const sock = join(dir, 'state/run/dvol.sock');
-  // A real unix socket file (bound, not listening): discovery only checks it can be opened.
-  execFileSync('python3', ['-c', 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])', sock]);
+  // A real unix socket file nobody listens on: discovery only checks that it can be opened.
+  deadSocket(sock);
   const plugin = { ...inspected, Settings: { Mounts: [{ Name: 'state', Source: join(dir, 'state') }] } };
   t.equal(await discoverSocket({}, async () => plugin), sock);
 });

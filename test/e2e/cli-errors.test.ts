@@ -2,7 +2,6 @@
 // docker-group user: one sentence on stderr (`dvol: ...`, maybe `hint: ...`), nothing on stdout, the
 // exit status of docs/api.md, and `dvol fsck` clean after each.
 import t, { type Test } from 'tap';
-import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import { uniqueName } from './lib/names.js';
 import { waitForPlugin } from './lib/plugin.js';
 import { runDetached, runOnce } from './lib/resources.js';
 import { SLEEP_UNTIL_STOPPED } from './lib/volumes.js';
+import { deadSocket } from '../../src/cli/io.testkit.js';
 import { dockerGroupUser, dvol, dvolOk, dvolWith, fsckClean, setAuthor } from './fixtures/dvol.js';
 
 const image = await busyboxImage();
@@ -92,7 +92,7 @@ t.test('an unreachable plugin is exit 5 with what to do', async (t) => {
   chmodSync(dir, 0o755);
   const dead = join(dir, 'dead.sock');
   // A socket file nobody listens on, as a crashed plugin leaves behind, writable by the user.
-  execFileSync('python3', ['-c', 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])', dead]);
+  deadSocket(dead);
   chmodSync(dead, 0o666);
   await fails(t, ['log', 'x'], 5, /^dvol: cannot reach the dvol plugin at .*dead\.sock \(ECONNREFUSED\)$/, {
     DVOL_SOCKET: dead,
