@@ -88,11 +88,14 @@ export class Mountpoints {
     const volumes = new Set((await this.store.listVolumes()).map((v) => v.name));
     for (const name of present) {
       if (volumes.has(name) && this.store.mounts.count(name) > 0) this.#bound.add(name);
-      else await unmount(this.path(name));
+      else await tolerate(`unmounting stale ${this.path(name)}`, () => unmount(this.path(name)));
     }
     for (const name of volumes) {
       if (this.store.mounts.count(name) > 0 && !present.has(name)) {
-        await this.#bind(name, await this.store.volume(name).dataPath());
+        // One broken volume must not keep the server (and so every other volume) from starting.
+        await tolerate(`mounting volume '${name}' again`, async () =>
+          this.#bind(name, await this.store.volume(name).dataPath()),
+        );
       }
     }
   }
@@ -105,5 +108,14 @@ export class Mountpoints {
   async #unbind(name: string): Promise<void> {
     await unmount(this.path(name));
     this.#bound.delete(name);
+  }
+}
+
+/** Runs a start-up repair step; a failure is logged, not thrown (the next Mount retries it). */
+async function tolerate(doing: string, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    console.error(`dvol: ${doing} failed:`, err instanceof Error ? err.message : err);
   }
 }
