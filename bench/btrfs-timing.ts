@@ -1,37 +1,26 @@
-// Timing helpers for the btrfs benchmark: medians, a data writer, and the results table.
+// What the btrfs benchmark adds to bench/timing.ts: a data writer and its table with a size ratio.
 
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
-/** Seconds `work` took. */
+import { medianOf, printTable, sample, secs } from './timing.js';
+
+/** Seconds one run of `work` took. */
 export async function timeIt(work: () => Promise<unknown>): Promise<number> {
-  const start = process.hrtime.bigint();
-  await work();
-  return Number(process.hrtime.bigint() - start) / 1e9;
+  const [seconds] = await sample(1, work);
+  return seconds ?? NaN;
 }
 
-/** Median of `runs` timings of `work(i)`, with `prepare(i)` run untimed before each. */
+/** Median seconds of `runs` timings of `work`, with `prepare` run untimed before each. */
 export async function median(
   runs: number,
-  work: (i: number) => Promise<unknown>,
-  prepare: (i: number) => Promise<unknown> = async () => undefined,
+  work: () => Promise<unknown>,
+  prepare?: () => Promise<unknown>,
 ): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    await prepare(i);
-    times.push(await timeIt(() => work(i)));
-  }
-  return middle(times);
+  return medianOf(await sample(runs, work, prepare));
 }
 
-/** The median of some timings. */
-export function middle(times: number[]): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-}
-
-const MiB = 1024 ** 2;
-const FILE = 64 * MiB;
+const FILE = 64 * 1024 ** 2;
 
 /** Fills `dir` with `bytes` of incompressible data in files of up to 64 MiB (like a database's). */
 export async function writeData(dir: string, bytes: number): Promise<void> {
@@ -48,19 +37,17 @@ export async function writeData(dir: string, bytes: number): Promise<void> {
 export interface Row {
   op: string;
   seconds: number[];
-  note?: string;
 }
 
-/** A markdown table: one column per size, then time(largest) / time(smallest). */
-export function table(sizes: string[], rows: Row[]): string {
-  const head = `| operation | ${sizes.join(' | ')} | largest / smallest |`;
-  const rule = `|---|${sizes.map(() => '---:').join('|')}|---:|`;
-  const lines = rows.map((r) => {
-    const first = r.seconds[0] ?? NaN;
-    const last = r.seconds[r.seconds.length - 1] ?? NaN;
-    const cells = r.seconds.map((s) => (Number.isNaN(s) ? 'n/a' : `${s.toFixed(3)} s`));
-    const op = r.note ? `${r.op} (${r.note})` : r.op;
-    return `| ${op} | ${cells.join(' | ')} | ${(last / first).toFixed(2)} |`;
-  });
-  return [head, rule, ...lines].join('\n');
+/** Prints a Markdown table: one column per size, then time at the largest / time at the smallest. */
+export function printSizeTable(sizes: string[], rows: Row[]): void {
+  const last = sizes.at(-1) ?? '';
+  const header = ['operation', ...sizes, `${last} / ${sizes[0] ?? ''}`];
+  printTable(
+    header,
+    rows.map((r) => {
+      const ratio = (r.seconds.at(-1) ?? NaN) / (r.seconds[0] ?? NaN);
+      return [r.op, ...r.seconds.map(secs), ratio.toFixed(2)];
+    }),
+  );
 }

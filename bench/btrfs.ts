@@ -11,11 +11,12 @@ import { btrfsFactory, type BtrfsDriver } from '../src/storage/drivers/btrfs.js'
 import { createLoopFs, loopFsUnavailable } from '../src/storage/drivers/loopfs.testkit.js';
 import { run } from '../src/storage/drivers/exec.js';
 import { openStore } from '../src/storage/store.js';
-import { median, middle, table, timeIt, writeData, type Row } from './btrfs-timing.js';
+import { median, printSizeTable, timeIt, writeData, type Row } from './btrfs-timing.js';
+import { medianOf } from './timing.js';
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
-const RUNS = 5;
+const RUNS = 9;
 const AUTHOR = 'Bench <bench@example.com>';
 let serial = 0;
 const commitId = () => (++serial).toString(16).padStart(40, '0');
@@ -120,7 +121,7 @@ async function timeInterleaved(fixtures: Fixture[]): Promise<Record<string, numb
     }
   }
   const medians: Record<string, number[]> = {};
-  for (const [key, perSize] of Object.entries(samples)) medians[key] = perSize.map(middle);
+  for (const [key, perSize] of Object.entries(samples)) medians[key] = perSize.map(medianOf);
   return medians;
 }
 
@@ -162,30 +163,32 @@ async function main(): Promise<void> {
     for (const f of fixtures) await f.close();
     rows.cp = [];
     for (const [k, seed] of seeds.entries()) {
-      rows.cp.push(await copyTime(loop.mountpoint, seed, (sizes[k] ?? 0) > GiB ? 1 : RUNS));
+      rows.cp.push(await copyTime(loop.mountpoint, seed, (sizes[k] ?? 0) > GiB ? 1 : 3));
     }
   } finally {
     await loop.dispose();
   }
-  const names: Array<[string, string, string?]> = [
+  const names: Array<[string, string]> = [
     ['store.commit', 'commit (openStore: volume.commit)'],
     ['store.branch', 'checkout -b (openStore: volume.createBranch)'],
     ['store.reset', 'reset --hard (openStore: volume.reset)'],
     ['driver.commit', 'driver.snapshot'],
     ['driver.branch', 'driver.branchFromCommit'],
     ['driver.reset', 'driver.resetBranch'],
-    ['driver.clean', 'driver.hasChanges, clean', 'generation fast path'],
-    ['driver.dirty', 'driver.hasChanges, one new file', 'send --no-data'],
-    ['driver.raw', 'btrfs subvolume snapshot -r', 'raw, incl. process start'],
-    ['cp', 'cp -a --reflink=never', 'largest: 1 run'],
+    ['driver.clean', 'driver.hasChanges, clean (generation fast path)'],
+    ['driver.dirty', 'driver.hasChanges, one new file (send --no-data)'],
+    ['driver.raw', 'btrfs subvolume snapshot -r (raw, incl. process start)'],
+    ['cp', 'cp -a --reflink=never (largest size: 1 run)'],
   ];
-  const out: Row[] = names.map(([key, op, note]) => ({
-    op,
-    seconds: rows[key] ?? [],
-    ...(note ? { note } : {}),
-  }));
+  console.log('');
+  printSizeTable(
+    labels,
+    names.map(([key, op]): Row => ({ op, seconds: rows[key] ?? [] })),
+  );
+  const load = os.loadavg()[0]?.toFixed(1);
+  const total = Math.round((Date.now() - started) / 1000);
   console.log(
-    `\n${table(labels, out)}\n\nmedians of ${RUNS} runs; ${os.cpus().length} CPUs, load ${os.loadavg()[0]?.toFixed(1)}, kernel ${os.release()}; total ${Math.round((Date.now() - started) / 1000)} s`,
+    `\nmedians of ${RUNS} runs; ${os.cpus().length} CPUs, load ${load}, kernel ${os.release()}; total ${total} s`,
   );
 }
 
