@@ -14,6 +14,18 @@ t.test('a new store: format.json, private directories, lock', async (t) => {
   t.equal(store.defaultDriver, 'plain');
   await t.rejects(openStore(store.root), { code: 'locked' }, 'a second open in this process is refused');
   await assertClean(t, store);
+  await store.createVolume('db');
+  const vol = store.volume('db');
+  await store.close();
+  await t.rejects(
+    vol.info(),
+    { code: 'internal', message: /is closed/ },
+    'a handle kept past close() refuses',
+  );
+  await t.rejects(store.listVolumes(), { message: /is closed/ });
+  const again = await openStore(store.root);
+  t.equal((await again.listVolumes()).length, 1, 'close() released the lock');
+  await again.close();
 });
 
 t.test('create, get, list, summarize, remove', async (t) => {

@@ -69,6 +69,7 @@ class DirStore implements Store {
       paths: this.paths(name),
       mounts: this.mounts,
       driver: (record) => this.driverFor(record, this.paths(name)),
+      assertOpen: () => this.check(),
     };
   }
 
@@ -117,7 +118,13 @@ class DirStore implements Store {
   }
 
   private check(): void {
-    if (this.closed) throw new DvolError('internal', `the store at ${this.root} is closed`);
+    if (this.closed) {
+      throw new DvolError(
+        'internal',
+        `the store at ${this.root} is closed`,
+        'open it again with openStore()',
+      );
+    }
   }
 
   async createVolume(name: string, opts: CreateVolumeOptions = {}): Promise<VolumeInfo> {
