@@ -93,3 +93,9 @@ t.test('inspecting a plugin that does not exist, with the real docker CLI', asyn
     t.same(answer, { missing: true });
   }
 });
+
+t.test('no docker command at all: said plainly', async (t) => {
+  t.same(await inspectPlugin('dvol', { PATH: '/nonexistent' }), {
+    dockerError: 'the docker command was not found in PATH',
+  });
+});

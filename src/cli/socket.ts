@@ -21,14 +21,21 @@ export interface PluginInspect {
 export type InspectResult = PluginInspect | { missing: true } | { dockerError: string };
 
 /** Runs `docker plugin inspect NAME` (argv quoted by zx, no shell string). */
-export async function inspectPlugin(name: string): Promise<InspectResult> {
-  const out = await $({ nothrow: true, quiet: true })`docker plugin inspect ${name}`;
+export async function inspectPlugin(
+  name: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<InspectResult> {
+  const out = await $({ env, nothrow: true, quiet: true })`docker plugin inspect ${name}`;
   if (out.exitCode === 0) {
     const [plugin] = JSON.parse(out.stdout) as PluginInspect[];
     if (plugin) return plugin;
   }
   const stderr = out.stderr.trim();
-  if (/no such plugin|not found/i.test(stderr)) return { missing: true };
+  // No exit status, or the shell's 127: the docker command could not be started at all.
+  if (out.exitCode === null || out.exitCode === 127) {
+    return { dockerError: 'the docker command was not found in PATH' };
+  }
+  if (/no such plugin|plugin .*not found/i.test(stderr)) return { missing: true };
   return { dockerError: stderr.split('\n')[0] || `docker exited with status ${out.exitCode}` };
 }
 
@@ -59,11 +66,11 @@ async function usable(path: string): Promise<NodeJS.ErrnoException | undefined> 
 /** Resolves the socket to talk to, or throws a CliError (exit 5) saying what is wrong and how to fix it. */
 export async function discoverSocket(
   env: NodeJS.ProcessEnv,
-  inspect: (name: string) => Promise<InspectResult> = inspectPlugin,
+  inspect: (name: string, env: NodeJS.ProcessEnv) => Promise<InspectResult> = inspectPlugin,
 ): Promise<string> {
   if (env.DVOL_SOCKET) return env.DVOL_SOCKET;
   const name = env.DVOL_PLUGIN || 'dvol';
-  const plugin = await inspect(name);
+  const plugin = await inspect(name, env);
   if ('Id' in plugin) {
     if (!plugin.Enabled) {
       throw new CliError(
