@@ -5,8 +5,7 @@ import * as commits from './commits.js';
 import { isDirty, loadRecord, refContext, type VolumeContext } from './context.js';
 import { diffVolume } from './diff.js';
 import { fsckVolume } from './fsck.js';
-import type { VolumeRecord } from './meta.js';
-import { readCommit } from './meta.js';
+import { readCommit, type VolumeRecord } from './meta.js';
 import type {
   BranchInfo,
   Commit,
