@@ -1,6 +1,6 @@
 // The containers that use a volume, through the Docker Engine API: find, stop, start, pause, unpause.
 
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { DvolError } from '../storage/errors.js';
 
 /** A running (or paused) container that has a dvol volume mounted. */
@@ -16,21 +16,28 @@ type Action = 'stop' | 'start' | 'pause' | 'unpause';
 
 /** The Docker side of checkout, reset and commit. */
 export class Containers {
-  private readonly docker: Docker;
+  #docker: Promise<Docker> | undefined;
 
   constructor(
     /** The Engine API socket. */
     readonly socketPath: string,
     /** Our volume driver's name; managed plugins add a tag (`dvol:latest`) or a registry path. */
     private readonly driverName = 'dvol',
-  ) {
-    this.docker = new Docker({ socketPath });
+  ) {}
+
+  /** The client, loaded on first use: dockerode takes half a second to load, the plugin must listen fast. */
+  private docker(): Promise<Docker> {
+    this.#docker ??= import('dockerode').then(
+      ({ default: Dockerode }) => new Dockerode({ socketPath: this.socketPath }),
+    );
+    return this.#docker;
   }
 
   /** Running and paused containers using each dvol volume, by volume name. */
   async byVolume(): Promise<Map<string, ContainerRef[]>> {
     const result = new Map<string, ContainerRef[]>();
-    const list = await this.call('listing containers', () => this.docker.listContainers({ all: false }));
+    const docker = await this.docker();
+    const list = await this.call('listing containers', () => docker.listContainers({ all: false }));
     for (const c of list) {
       for (const m of c.Mounts) {
         if (m.Type !== 'volume' || m.Name === undefined || !this.isOurs(m.Driver)) continue;
@@ -103,7 +110,7 @@ export class Containers {
 
   /** Resolves to false when the container was already in the wanted state or is gone. */
   private async act(ref: ContainerRef, action: Action): Promise<boolean> {
-    const container = this.docker.getContainer(ref.id);
+    const container = (await this.docker()).getContainer(ref.id);
     try {
       const run: Record<Action, () => Promise<unknown>> = {
         stop: () => container.stop(),

@@ -4,13 +4,9 @@
 import { realpathSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { pathToFileURL } from 'node:url';
-import { driverFactories } from '../storage/drivers/index.js';
-import { openStore } from '../storage/store.js';
-import { createApp } from './app.js';
 import { configFromEnv, type ServerConfig } from './config.js';
 import type { Deps } from './deps.js';
 import { closeServer, groupOf, listenUnix } from './listen.js';
-import { buildDeps } from './services.js';
 
 /** Docker kills a plugin 10 s after SIGTERM: give up waiting a little before that. */
 const SHUTDOWN_LIMIT_MS = 8_000;
@@ -23,26 +19,38 @@ export interface Running {
 }
 
 /**
- * Starts serving. The sockets listen before the store is open (Docker gives a plugin ~9 s, the
- * issue 2 s); requests that need the store wait for it rather than answer "no such volume".
+ * Starts serving. The plugin socket listens before the store is open (Docker gives a plugin ~9 s, we
+ * aim for well under 2 s); requests wait for the store rather than answer "no such volume".
  */
 export async function start(config: ServerConfig): Promise<Running> {
-  const deps = openStore(
-    config.stateDir,
-    config.driver === 'auto' ? {} : { defaultDriver: config.driver },
-  ).then((store) =>
-    buildDeps(config, store, driverFactories).catch(async (err: unknown) => {
+  // Only the socket code is loaded before listening; the store, the app and their dependencies load
+  // meanwhile (a second or more on a busy host), and requests wait for them.
+  const modules = Promise.all([
+    import('../storage/store.js'),
+    import('../storage/drivers/index.js'),
+    import('./services.js'),
+    import('./app.js'),
+  ]);
+  const deps = modules.then(async ([{ openStore }, { driverFactories }, { buildDeps }]) => {
+    const store = await openStore(
+      config.stateDir,
+      config.driver === 'auto' ? {} : { defaultDriver: config.driver },
+    );
+    return buildDeps(config, store, driverFactories).catch(async (err: unknown) => {
       await store.close();
       throw err;
-    }),
-  );
-  const app = createApp(deps);
-  const servers = [await listenUnix(app.fetch, config.socket)];
+    });
+  });
+  const app = modules.then(([, , , { createApp }]) => createApp(deps));
+  // A failed start is reported through `ready` (and by every request), not as an unhandled rejection.
+  app.catch(() => undefined);
+  const fetch = async (request: Request) => (await app).fetch(request);
+  const servers = [await listenUnix(fetch, config.socket)];
   // The CLI's socket lives in the state directory, which the store must have made its own first. It is
   // group-accessible to the Docker socket's group, so members of `docker` need no sudo.
   const ready = deps.then(async (d) => {
     const gid = await groupOf(config.dockerSocket);
-    servers.push(await listenUnix(app.fetch, config.cliSocket, { mode: 0o660, gid }));
+    servers.push(await listenUnix(fetch, config.cliSocket, { mode: 0o660, gid }));
     return d;
   });
   const stop = async () => {
@@ -56,7 +64,7 @@ export async function start(config: ServerConfig): Promise<Running> {
 async function main(): Promise<void> {
   const config = configFromEnv();
   const running = await start(config);
-  console.log(`dvol: listening on ${config.socket} and ${config.cliSocket}`);
+  console.log(`dvol: listening on ${config.socket}`);
   const shutdown = (signal: string) => {
     console.log(`dvol: ${signal}: finishing running requests`);
     setTimeout(() => process.exit(0), SHUTDOWN_LIMIT_MS).unref();
@@ -68,7 +76,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => shutdown('SIGINT'));
   try {
     await running.ready;
-    console.log(`dvol: store open at ${config.stateDir}`);
+    console.log(`dvol: store open at ${config.stateDir}; CLI socket ${config.cliSocket}`);
   } catch (err) {
     // Answering Get with an error would make Docker forget every volume; being unreachable does not.
     console.error('dvol: cannot open the store:', err);
