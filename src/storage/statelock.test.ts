@@ -8,7 +8,7 @@ import { lockStateDir } from './statelock.js';
 t.test('the lock holds our pid and is released', async (t) => {
   const dir = t.testdir();
   const unlock = await lockStateDir(dir);
-  t.equal(await readFile(join(dir, 'lock'), 'utf8'), `${process.pid}\n`);
+  t.match(await readFile(join(dir, 'lock'), 'utf8'), new RegExp(`^${process.pid} \\d+\n$`));
   await t.rejects(lockStateDir(dir), { code: 'locked', message: /already open in this process/ });
   await unlock();
   await t.rejects(access(join(dir, 'lock')));
@@ -17,7 +17,9 @@ t.test('the lock holds our pid and is released', async (t) => {
 t.test('a live process owning the lock refuses us', async (t) => {
   const child = spawn('sleep', ['30']);
   t.teardown(() => child.kill());
-  const dir = t.testdir({ lock: `${child.pid}\n` });
+  const stat = await readFile(`/proc/${child.pid}/stat`, 'utf8');
+  const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  const dir = t.testdir({ lock: `${child.pid} ${start}\n` });
   await t.rejects(lockStateDir(dir), {
     code: 'locked',
     message: new RegExp(`in use by process ${child.pid}`),
@@ -30,6 +32,21 @@ t.test('a dead owner leaves a stale lock that is taken over', async (t) => {
   const dir = t.testdir();
   await writeFile(join(dir, 'lock'), `${child.pid}\n`);
   const unlock = await lockStateDir(dir);
-  t.equal(await readFile(join(dir, 'lock'), 'utf8'), `${process.pid}\n`);
+  t.match(await readFile(join(dir, 'lock'), 'utf8'), new RegExp(`^${process.pid} `));
   await unlock();
 });
+
+t.test(
+  'a lock naming a live pid with another start time is stale (a restarted container reuses pids)',
+  async (t) => {
+    const dir = t.testdir({ lock: `${process.pid} 1\n` });
+    const unlock = await lockStateDir(dir);
+    t.match(await readFile(join(dir, 'lock'), 'utf8'), new RegExp(`^${process.pid} \\d+\n$`));
+    await unlock();
+    const legacy = t.testdir({ lock: `${process.ppid}\n` });
+    await (
+      await lockStateDir(legacy)
+    )();
+    t.pass('a lock without a start time is not trusted either');
+  },
+);
