@@ -62,4 +62,14 @@ if (mountpoint) {
     t.match(stdout.split(' ')[0], /C/, 'No_COW is set on the data directory');
     await store.removeVolume('pg');
   });
+
+  t.test('forcing btrfs on a store elsewhere fails at create, naming the filesystem', async (t) => {
+    const elsewhere = await openStore(t.testdir(), { defaultDriver: 'btrfs' });
+    t.teardown(() => elsewhere.close());
+    await t.rejects(elsewhere.createVolume('db'), {
+      code: 'unsupported',
+      message: /driver 'btrfs' cannot be used here: '.*' is on .+, not btrfs/,
+    });
+    t.same(await elsewhere.listVolumes(), []);
+  });
 }
