@@ -63,17 +63,24 @@ export async function start(config: ServerConfig): Promise<Running> {
 
 async function main(): Promise<void> {
   const config = configFromEnv();
-  const running = await start(config);
-  console.log(`dvol: listening on ${config.socket}`);
+  const starting = start(config);
+  // Installed before anything is awaited: as PID 1, node would otherwise ignore SIGTERM until then.
   const shutdown = (signal: string) => {
     console.log(`dvol: ${signal}: finishing running requests`);
     setTimeout(() => process.exit(0), SHUTDOWN_LIMIT_MS).unref();
-    void running.stop().then(() => {
-      process.exitCode = 0;
-    });
+    void starting
+      .then((running) => running.stop())
+      .then(
+        () => {
+          process.exitCode = 0;
+        },
+        () => undefined,
+      );
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+  const running = await starting;
+  console.log(`dvol: listening on ${config.socket}`);
   try {
     await running.ready;
     console.log(`dvol: store open at ${config.stateDir}; CLI socket ${config.cliSocket}`);
