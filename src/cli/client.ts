@@ -1,7 +1,7 @@
 // The HTTP client of the plugin's /dvol API over a unix socket; error bodies become CliErrors here.
 
 import http from 'node:http';
-import { CliError, type CliErrorCode } from './errors.js';
+import { CliError, isCliErrorCode } from './errors.js';
 
 /** Calls one route of the /dvol API (docs/api.md) and resolves to its JSON answer. */
 export interface ApiClient {
@@ -14,20 +14,6 @@ interface ErrorBody {
   error?: { code?: string; message?: string; hint?: string };
 }
 
-const knownCodes = new Set<string>([
-  'invalid',
-  'not_found',
-  'exists',
-  'in_use',
-  'dirty',
-  'conflict',
-  'corrupt',
-  'locked',
-  'no_space',
-  'unsupported',
-  'internal',
-]);
-
 /** Turns a failed answer into a CliError carrying the server's code, sentence and hint. */
 function errorFrom(status: number, text: string, path: string): CliError {
   let body: ErrorBody = {};
@@ -38,8 +24,7 @@ function errorFrom(status: number, text: string, path: string): CliError {
   }
   const e = body.error;
   if (e?.message) {
-    const code = (knownCodes.has(e.code ?? '') ? e.code : 'internal') as CliErrorCode;
-    return new CliError(code, e.message, e.hint);
+    return new CliError(isCliErrorCode(e.code) ? e.code : 'internal', e.message, e.hint);
   }
   return new CliError(
     'internal',

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { CliError, exitCodeOf, formatError, usageError } from './errors.js';
+import { CliError, exitCodeOf, formatError, isCliErrorCode, usageError } from './errors.js';
 
 t.test('codes map to the exit statuses of docs/api.md', async (t) => {
   const cases: [ConstructorParameters<typeof CliError>[0], number][] = [
@@ -38,4 +38,11 @@ t.test('errors print git-style on two lines', async (t) => {
     /^dvol: unexpected error: TypeError: oops[^]*\nhint: this is a bug/,
   );
   t.equal(usageError('x', 'log').hint, "see 'dvol log --help'");
+});
+
+t.test('codes from the server are checked against the known ones', async (t) => {
+  t.ok(isCliErrorCode('dirty'));
+  t.notOk(isCliErrorCode('toString'), 'not fooled by Object.prototype');
+  t.notOk(isCliErrorCode('exploded'));
+  t.notOk(isCliErrorCode(undefined));
 });

@@ -42,6 +42,11 @@ const exitByCode: Record<CliErrorCode, number> = {
   internal: EXIT.error,
 };
 
+/** Whether a code from the server is one the CLI knows (unknown ones are treated as internal). */
+export function isCliErrorCode(code: unknown): code is CliErrorCode {
+  return typeof code === 'string' && Object.hasOwn(exitByCode, code);
+}
+
 /** The exit status for any thrown value: unknown errors are bugs, status 1. */
 export function exitCodeOf(err: unknown): number {
   return err instanceof CliError ? (exitByCode[err.code] ?? EXIT.error) : EXIT.error;
