@@ -5,6 +5,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
 import { exists, fsyncDir, listDir, removeTree } from '../fsutil.js';
+import { CLOCK_FILE } from '../tree/manifest.js';
 import type { ChangeTracker } from '../tree/tracker.js';
 import type { Layout } from './layout.js';
 
@@ -20,6 +21,7 @@ export async function cleanupLayout(layout: Layout, tracker: ChangeTracker): Pro
   for (const branch of await listDir(layout.staging)) await settleStaging(layout, tracker, branch);
   const branches = new Set(await listDir(layout.branches));
   for (const file of await listDir(layout.manifests)) {
+    if (file === CLOCK_FILE) continue;
     const branch = file.replace(/\.json$/, '');
     if (!branches.has(branch) || !file.endsWith('.json'))
       await fs.rm(path.join(layout.manifests, file), { force: true });

@@ -10,6 +10,7 @@ import type { DataSize, DriverName, DriverOptions, SnapshotDriver } from '../dri
 import { exists, fsyncDir, listDir, removeTree, syncFilesystem } from '../fsutil.js';
 import type { DiffEntry } from '../diff-entry.js';
 import type { Difference } from '../tree/compare.js';
+import type { Manifest } from '../tree/manifest.js';
 import { diffTrees } from '../tree/diff-trees.js';
 import { describeDifferences } from '../tree/diff-working.js';
 import { measureTree } from '../tree/measure.js';
@@ -48,9 +49,8 @@ export class CopyDriver implements SnapshotDriver {
       const tmp = this.tmpPath();
       await fs.mkdir(tmp, { mode: 0o755 });
       await fs.chmod(tmp, 0o755); // the umask may have cleared bits
-      const manifest = await this.tracker.recordCopy(tmp, null);
-      await this.install(tmp, dst);
-      await this.tracker.save(branch, manifest);
+      const recorded = await this.tracker.recordCopy(tmp, null);
+      await this.install(tmp, dst, recorded);
     });
   }
 
@@ -72,9 +72,8 @@ export class CopyDriver implements SnapshotDriver {
       const dst = await this.absent('branch', this.layout.branch(branch));
       const tmp = this.tmpPath();
       await copyTree(src, tmp, this.mode);
-      const manifest = await this.tracker.recordCopy(tmp, commit);
-      await this.install(tmp, dst);
-      await this.tracker.save(branch, manifest);
+      const recorded = await this.tracker.recordCopy(tmp, commit);
+      await this.install(tmp, dst, recorded);
     });
   }
 
@@ -181,11 +180,16 @@ export class CopyDriver implements SnapshotDriver {
     return path.join(this.layout.tmp, randomBytes(8).toString('hex'));
   }
 
-  /** Makes a finished copy durable, then makes it appear at `dst` atomically and durably. */
-  private async install(tmp: string, dst: string): Promise<void> {
+  /**
+   * Makes a finished copy durable, then makes it appear at `dst` atomically and durably. For a new
+   * branch, `recorded` is its walk: sealed just before the rename and saved as its manifest.
+   */
+  private async install(tmp: string, dst: string, recorded?: { seal(): Manifest }): Promise<void> {
     await syncFilesystem(tmp, `flushing ${path.basename(dst)} to disk`);
+    const manifest = recorded?.seal();
     await fs.rename(tmp, dst);
     await fsyncDir(path.dirname(dst));
+    if (manifest) await this.tracker.save(path.basename(dst), manifest);
   }
 
   /** Moves data to the trash (atomically gone), then deletes it. */

@@ -65,12 +65,13 @@ export async function resetBranch(
     await fsyncDir(stage);
   }
   // Walk while the copy is still private: no one can change it behind the walk's back.
-  const manifest = await tracker.recordCopy(ready, commit);
+  const recorded = await tracker.recordCopy(ready, commit);
   if (branchExists) {
     await removeTree(old, 'removing an old copy');
     await fs.rename(dst, old);
     await fsyncDir(stage);
   }
+  const manifest = recorded.seal();
   await fs.rename(ready, dst);
   await fsyncDir(layout.branches);
   await tracker.save(branch, manifest);

@@ -5,10 +5,10 @@
 import type { BigIntStats } from 'node:fs';
 
 import { sameContent } from './content.js';
-import { ManifestBuilder, fingerprint, nowNs } from './manifest.js';
+import { ManifestBuilder, fingerprint } from './manifest.js';
 import type { Manifest } from './manifest.js';
 import { lstatOrUndefined, rawPath, targetOrUndefined, walkTree } from './walk.js';
-import { readXattrs } from './xattr.js';
+import { readTreeXattrs, readXattrs } from './xattr.js';
 
 /** One way in which the branch differs from the commit. */
 export interface Difference {
@@ -25,6 +25,8 @@ export interface CompareInput {
   commit: string | null;
   /** Fingerprints and the full path set of the commit; for a null commit, the root's expected metadata. */
   known: Manifest;
+  /** The filesystem's time when this comparison started (see ManifestBuilder.build). */
+  since: bigint;
   /**
    * Called when no difference was found but some entries could not be trusted, with a fresh manifest
    * that will trust them next time.
@@ -39,15 +41,16 @@ export interface CompareInput {
 export async function* diffTree(input: CompareInput): AsyncGenerator<Difference> {
   const { branch, commit, known } = input;
   const remaining = new Map(known.entries);
-  const fresh = new ManifestBuilder(nowNs());
+  const fresh = new ManifestBuilder();
   const xattrPaths: string[] = [];
   let differs = false;
   let compared = false;
   for await (const entry of walkTree(branch)) {
     const expected = remaining.get(entry.path);
     remaining.delete(entry.path);
-    fresh.add(entry.path, entry.stat);
-    if (expected !== undefined && expected !== '' && expected === fingerprint(entry.stat)) continue;
+    const fp = fingerprint(entry.stat);
+    fresh.add(entry.path, entry.stat, fp);
+    if (expected !== undefined && expected !== '' && expected === fp) continue;
     compared = true;
     const diff = await compareEntry(input, entry.path, entry.stat, entry.target);
     if (diff) {
@@ -70,7 +73,7 @@ export async function* diffTree(input: CompareInput): AsyncGenerator<Difference>
   }
   // Only worth rewriting when something had to be compared: the fresh manifest then trusts it next time.
   if (!differs && compared && input.onClean) {
-    await input.onClean({ ...fresh.build(known.commit), root: known.root });
+    await input.onClean({ ...fresh.build(known.commit, input.since), root: known.root });
   }
 }
 
@@ -123,11 +126,22 @@ function metadataDifference(ours: BigIntStats, theirs: BigIntStats): Difference[
   return undefined;
 }
 
-/** Compares xattrs of the given entries in both trees, in batches. */
+/** Above this many entries, one recursive getfattr per tree beats batches of named entries. */
+const WHOLE_TREE_XATTRS = 4096;
+
+/** Compares xattrs of the given entries in both trees. */
 async function* xattrDiffs(branch: string, commit: string, paths: string[]): AsyncGenerator<Difference> {
   if (paths.length === 0) return;
-  const ours = await readXattrs(paths.map((p) => rawPath(branch, p)));
-  const theirs = await readXattrs(paths.map((p) => rawPath(commit, p)));
+  let ours: (string | undefined)[];
+  let theirs: (string | undefined)[];
+  if (paths.length > WHOLE_TREE_XATTRS) {
+    const [b, c] = await Promise.all([readTreeXattrs(branch), readTreeXattrs(commit)]);
+    ours = paths.map((p) => b.get(p) ?? '');
+    theirs = paths.map((p) => c.get(p) ?? '');
+  } else {
+    ours = await readXattrs(paths.map((p) => rawPath(branch, p)));
+    theirs = await readXattrs(paths.map((p) => rawPath(commit, p)));
+  }
   for (let i = 0; i < paths.length; i++) {
     if (ours[i] !== theirs[i]) yield { path: paths[i] as string, kind: 'modified', what: 'xattrs' };
   }

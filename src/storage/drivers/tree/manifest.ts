@@ -1,7 +1,7 @@
 // The per-branch manifest: the stat fingerprints a branch had when it was known to equal a commit,
 // used to skip unchanged files when checking for uncommitted changes. Stored as versioned JSON.
 
-import { promises as fs } from 'node:fs';
+import fsSync, { promises as fs } from 'node:fs';
 import type { BigIntStats } from 'node:fs';
 import path from 'node:path';
 
@@ -17,13 +17,6 @@ export function fingerprint(stat: BigIntStats): string {
   return `${stat.ino}:${stat.ctimeNs}:${stat.size}:${stat.mode}:${stat.uid}:${stat.gid}`;
 }
 
-/**
- * Slack for coarse timestamps: an entry whose ctime is this close to (or after) the moment from which
- * unseen writes could happen might be changed again without its ctime moving, so it is never trusted
- * ("racy", as git calls it).
- */
-export const RACY_NS = 1_000_000_000n;
-
 /** What a branch looked like when it equalled `commit`. */
 export interface Manifest {
   /** The commit the branch equalled; null for a fresh empty branch. */
@@ -37,25 +30,57 @@ export interface Manifest {
   root?: { mode: number; uid: number; gid: number };
 }
 
-/** Builds manifests: `add` every entry of a walk; racy entries get an empty fingerprint. */
+/** Builds manifests from a walk; which entries are racy is decided at build time. */
 export class ManifestBuilder {
   readonly entries = new Map<string, string>();
-  /** @param since the earliest moment (ns since the epoch) from which writes could go unseen. */
-  constructor(private readonly since: bigint) {}
+  private readonly ctimes = new Map<string, bigint>();
 
-  add(path: string, stat: BigIntStats): void {
-    this.entries.set(path, stat.ctimeNs >= this.since - RACY_NS ? '' : fingerprint(stat));
+  add(path: string, stat: BigIntStats, fp = fingerprint(stat)): void {
+    this.entries.set(path, fp);
+    this.ctimes.set(path, stat.ctimeNs);
   }
 
-  build(commit: string | null): Manifest {
+  /** Lists a path that must always be compared (seen in the commit but not in the walk). */
+  addUntrusted(path: string): void {
+    if (!this.entries.has(path)) this.entries.set(path, '');
+  }
+
+  /**
+   * The manifest, trusting no entry whose ctime is at or after `since`: the filesystem's time at the
+   * earliest moment from which writes could go unseen. Such a write gets a ctime >= since, so an entry
+   * stamped before since cannot change while keeping its ctime ("racy" entries, as git calls them).
+   */
+  build(commit: string | null, since: bigint): Manifest {
+    for (const [path, ctime] of this.ctimes) if (ctime >= since) this.entries.set(path, '');
     return { commit, entries: this.entries };
   }
 }
 
-/** The current wall-clock time in ns, the clock file timestamps use. */
-export function nowNs(): bigint {
-  return BigInt(Date.now()) * 1_000_000n;
+/**
+ * The filesystem's current time as it stamps ctimes, in ns: the ctime a marker file in `dir` gets
+ * when touched. Using the filesystem's own clock (not Date.now()) makes the racy rule exact whatever
+ * its timestamp granularity, and immune to a server's clock skew on network filesystems.
+ */
+export function filesystemNow(dir: string): bigint {
+  const marker = path.join(dir, CLOCK_FILE);
+  let fd: number;
+  try {
+    fd = fsSync.openSync(marker, 'a', 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    fsSync.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fd = fsSync.openSync(marker, 'a', 0o600);
+  }
+  try {
+    fsSync.futimesSync(fd, 0, 0);
+    return fsSync.fstatSync(fd, { bigint: true }).ctimeNs;
+  } finally {
+    fsSync.closeSync(fd);
+  }
 }
+
+/** The marker file filesystemNow touches. */
+export const CLOCK_FILE = '.clock';
 
 /** Saves a manifest atomically and durably. */
 export async function saveManifest(file: string, manifest: Manifest): Promise<void> {

@@ -5,7 +5,7 @@ import path from 'node:path';
 
 import { diffTree } from './compare.js';
 import type { Difference } from './compare.js';
-import { ManifestBuilder, loadManifest, nowNs, removeManifest, saveManifest } from './manifest.js';
+import { ManifestBuilder, filesystemNow, loadManifest, removeManifest, saveManifest } from './manifest.js';
 import type { Manifest } from './manifest.js';
 import { walkNames, walkTree } from './walk.js';
 
@@ -20,38 +20,54 @@ export class ChangeTracker {
     return path.join(this.dir, `${branch}.json`);
   }
 
+  /** The filesystem's time now (the manifests live on the data's filesystem). */
+  now(): bigint {
+    return filesystemNow(this.dir);
+  }
+
   /**
    * Walks a branch before it is copied into a commit. Writes made after this walk starts may be in
-   * the copy or not; their entries are either racy or have a newer ctime, so they are compared later.
+   * the copy or not; their entries get a ctime at or after `since`, so they are compared later.
    */
-  async beforeSnapshot(branchDir: string): Promise<ManifestBuilder> {
-    const builder = new ManifestBuilder(nowNs());
+  async beforeSnapshot(branchDir: string): Promise<{ builder: ManifestBuilder; since: bigint }> {
+    const since = this.now();
+    const builder = new ManifestBuilder();
     for await (const e of walkTree(branchDir)) builder.add(e.path, e.stat);
-    return builder;
+    return { builder, since };
   }
 
   /**
    * Stores the manifest of a snapshot once the commit exists. Paths that appeared in the commit after
    * the walk are added untrusted, so that the manifest lists every path of the commit.
    */
-  async afterSnapshot(branch: string, builder: ManifestBuilder, commit: string, commitDir: string) {
-    for await (const p of walkNames(commitDir)) if (!builder.entries.has(p)) builder.entries.set(p, '');
-    await this.save(branch, builder.build(commit));
+  async afterSnapshot(
+    branch: string,
+    walked: { builder: ManifestBuilder; since: bigint },
+    commit: string,
+    commitDir: string,
+  ): Promise<void> {
+    for await (const p of walkNames(commitDir)) walked.builder.addUntrusted(p);
+    await this.save(branch, walked.builder.build(commit, walked.since));
   }
 
   /**
-   * Walks a fresh copy of a commit while no one else can see it yet (before it is renamed into place),
-   * so writes can only come after the walk starts: entries with a ctime near that moment stay racy.
+   * Walks a fresh copy of a commit while no one else can see it yet; call `seal` on the result right
+   * before renaming the copy into place: writes can only come after that moment.
    */
-  async recordCopy(copyDir: string, commit: string | null): Promise<Manifest> {
-    const builder = new ManifestBuilder(nowNs());
+  async recordCopy(copyDir: string, commit: string | null): Promise<{ seal(): Manifest }> {
+    const builder = new ManifestBuilder();
     let root: Manifest['root'];
     for await (const e of walkTree(copyDir)) {
       builder.add(e.path, e.stat);
       if (e.path === '')
         root = { mode: Number(e.stat.mode), uid: Number(e.stat.uid), gid: Number(e.stat.gid) };
     }
-    return commit === null ? { ...builder.build(null), root } : builder.build(commit);
+    return {
+      seal: () => {
+        const manifest = builder.build(commit, this.now());
+        return commit === null ? { ...manifest, root } : manifest;
+      },
+    };
   }
 
   /**
@@ -92,6 +108,7 @@ export class ChangeTracker {
       known = { commit, entries };
     }
     yield* diffTree({
+      since: this.now(),
       branch: branchDir,
       commit: commitDir,
       known,

@@ -28,11 +28,7 @@ async function readBatch(paths: Buffer[]): Promise<(string | undefined)[]> {
     const open = handles.filter((h): h is FileHandle => h !== undefined);
     if (open.length === 0) return handles.map(() => undefined);
     const names = open.map((h) => `/proc/${process.pid}/fd/${h.fd}`);
-    const { stdout } = await run(
-      'getfattr',
-      ['--absolute-names', '--dump', '--match=-', '--encoding=hex', '--', ...names],
-      'reading extended attributes',
-    );
+    const { stdout } = await getfattr([], names);
     const byName = parseDump(stdout);
     return handles.map((h) =>
       h === undefined ? undefined : (byName.get(`/proc/${process.pid}/fd/${h.fd}`) ?? ''),
@@ -51,6 +47,32 @@ async function openPath(p: Buffer): Promise<FileHandle | undefined> {
   }
 }
 
+/**
+ * Every xattr of every entry under `root` (the root included) from one recursive getfattr run, keyed
+ * by relative path (latin1, like walkTree's); entries without xattrs are absent. Cheaper than
+ * readXattrs when most of a big tree has to be compared.
+ */
+export async function readTreeXattrs(root: string): Promise<Map<string, string>> {
+  const { stdout } = await getfattr(['--recursive', '--physical', '--no-dereference'], [root]);
+  const prefix = Buffer.from(root).toString('latin1');
+  const result = new Map<string, string>();
+  for (const [name, attrs] of parseDump(stdout)) {
+    if (name === prefix) result.set('', attrs);
+    else if (name.startsWith(`${prefix}/`)) result.set(name.slice(prefix.length + 1), attrs);
+  }
+  return result;
+}
+
+/** Runs getfattr in dump mode; filesystems without xattr support just have none. */
+function getfattr(options: string[], paths: string[]): Promise<{ stdout: string }> {
+  return run(
+    'getfattr',
+    ['--absolute-names', '--dump', '--match=-', '--encoding=hex', ...options, '--', ...paths],
+    'reading extended attributes',
+    { tolerate: /Operation not supported/ },
+  );
+}
+
 /** Parses getfattr's dump: "# file: NAME" then "attr=0x..." lines, blank line between files. */
 function parseDump(text: string): Map<string, string> {
   const result = new Map<string, string>();
@@ -58,7 +80,12 @@ function parseDump(text: string): Map<string, string> {
     const lines = block.split('\n').filter((l) => l !== '');
     const head = lines.shift();
     if (head === undefined || !head.startsWith('# file: ')) continue;
-    result.set(head.slice('# file: '.length), lines.sort().join('\n'));
+    result.set(unescape(head.slice('# file: '.length)), lines.sort().join('\n'));
   }
   return result;
+}
+
+/** Undoes getfattr's quoting of names: backslash and control bytes appear as \ooo (octal). */
+function unescape(name: string): string {
+  return name.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
 }
