@@ -179,6 +179,11 @@ t.test('a damaged volume does not keep the store from opening; fsck names it', a
   store = await openStore(root, { defaultDriver: 'plain' });
   t.teardown(() => store.close());
   t.match(await store.fsck(), [
+    {
+      volume: 'bad',
+      kind: 'recovery-failed',
+      message: /recovering volume 'bad' on open failed: .*not valid JSON/,
+    },
     { volume: 'bad', kind: 'unreadable', message: /volume\.json is not valid JSON/ },
   ]);
   await t.rejects(store.volume('bad').info(), { code: 'corrupt' });

@@ -51,6 +51,8 @@ class DirStore implements Store {
   private readonly mutex = new KeyedMutex();
   private readonly drivers = new Map<string, SnapshotDriver>();
   private closed = false;
+  /** Volumes whose recovery on open failed, with why. */
+  private readonly unrecovered = new Map<string, string>();
 
   constructor(
     readonly root: string,
@@ -97,14 +99,16 @@ class DirStore implements Store {
   }
 
   /**
-   * Recovers one volume. A volume whose metadata is damaged is left as it is for fsck to report and
-   * for its own operations to refuse: one broken volume must not keep the plugin from serving the rest.
+   * Recovers one volume. A volume that cannot be recovered (damaged metadata, a driver failing) is left
+   * as it is, for fsck to report and for its own operations to refuse: one broken volume must not keep
+   * the plugin from serving the others.
    */
   private async recoverOne(name: string): Promise<void> {
     try {
       await recoverVolume(this.context(name));
     } catch (err) {
-      if (!(err instanceof DvolError) || err.code !== 'corrupt') throw err;
+      if (!(err instanceof DvolError)) throw err;
+      this.unrecovered.set(name, err.message);
     }
   }
 
@@ -132,12 +136,14 @@ class DirStore implements Store {
     checkName('volume', name);
     const driverName = opts.driver ?? this.defaultDriver;
     const options = validateOptions(driverName, opts.options ?? {});
-    await getDriverFactory(driverName)
-      .probe(join(this.root, 'volumes'))
-      .then((ok) => {
-        if (ok !== true)
-          throw new DvolError('unsupported', `driver '${driverName}' cannot be used here: ${ok}`);
-      });
+    const usable = await getDriverFactory(driverName).probe(join(this.root, 'volumes'));
+    if (usable !== true) {
+      throw new DvolError(
+        'unsupported',
+        `driver '${driverName}' cannot be used in ${this.root}: ${usable}`,
+        `leave the driver out to use the default ('${this.defaultDriver}')`,
+      );
+    }
     return this.mutex.run(name, async () => {
       const paths = this.paths(name);
       try {
@@ -237,7 +243,15 @@ class DirStore implements Store {
   async fsck(): Promise<FsckProblem[]> {
     this.check();
     const names = await readdir(join(this.root, 'volumes'));
-    return fsckStore(this.root, names, this.mounts.volumes(), (name) => this.volume(name).fsck());
+    const problems = await fsckStore(this.root, names, this.mounts.volumes(), (name) =>
+      this.volume(name).fsck(),
+    );
+    const failed = [...this.unrecovered].map(([volume, why]) => ({
+      volume,
+      kind: 'recovery-failed',
+      message: `recovering volume '${volume}' on open failed: ${why}`,
+    }));
+    return [...failed, ...problems];
   }
 
   async close(): Promise<void> {
