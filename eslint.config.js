@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'plugin/rootfs/', '.tap/', 'coverage/'] },
+  { ignores: ['dist/', 'node_modules/', 'plugin/rootfs/', 'build/out/', '.tap/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
