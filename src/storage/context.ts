@@ -13,13 +13,16 @@ export interface VolumeContext {
   readonly mounts: MountTable;
   /** The driver for this volume (opened once and cached by the store). */
   driver(record: VolumeRecord): SnapshotDriver;
-  /** Throws once the store is closed: a handle kept past close() must not touch the directory. */
-  assertOpen(): void;
+  /**
+   * Throws once the store is closed (a handle kept past close() must not touch the directory), and
+   * when recovery on open failed for this volume (its state is not known to be consistent).
+   */
+  assertUsable(): void;
 }
 
 /** Reads volume.json; 'not_found' when the volume does not exist (any more). */
 export async function loadRecord(ctx: VolumeContext): Promise<VolumeRecord> {
-  ctx.assertOpen();
+  ctx.assertUsable();
   const record = await readVolumeRecord(ctx.paths);
   if (!record) throw volumeNotFound(ctx.name);
   return record;

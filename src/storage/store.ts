@@ -71,7 +71,17 @@ class DirStore implements Store {
       paths: this.paths(name),
       mounts: this.mounts,
       driver: (record) => this.driverFor(record, this.paths(name)),
-      assertOpen: () => this.check(),
+      assertUsable: () => {
+        this.check();
+        const why = this.unrecovered.get(name);
+        if (why !== undefined) {
+          throw new DvolError(
+            'corrupt',
+            `volume '${name}' could not be recovered when the store was opened: ${why}`,
+            "see 'dvol fsck'; restart the plugin to retry the recovery",
+          );
+        }
+      },
     };
   }
 
