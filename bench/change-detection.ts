@@ -12,7 +12,7 @@ import { editKeepingSizeAndMtime } from '../src/storage/drivers/conformance/chan
 import { plainFactory } from '../src/storage/drivers/plain.js';
 import { medianOf, printTable, sample, secs } from './timing.js';
 
-const DIRS = 100;
+const DIRS = Number(process.env.BENCH_DIRS ?? 100); // of 1000 files each
 const FILES_PER_DIR = 1000;
 const RUNS = 5;
 
@@ -25,10 +25,12 @@ function quiet(cmd: string, args: string[]): Promise<void> {
   });
 }
 
+const dirName = (d: number) => `d${String(d).padStart(3, '0')}`;
+
 /** 100 directories of 1000 files of 64 bytes each. */
 function fill(dir: string): void {
   for (let d = 0; d < DIRS; d++) {
-    const sub = path.join(dir, `d${String(d).padStart(3, '0')}`);
+    const sub = path.join(dir, dirName(d));
     fs.mkdirSync(sub);
     for (let f = 0; f < FILES_PER_DIR; f++)
       fs.writeFileSync(path.join(sub, `f${f}`), `${d}/${f}`.padEnd(64, '.'));
@@ -37,7 +39,7 @@ function fill(dir: string): void {
 
 /** Rewrites the first byte of the last file in walk order, keeping size and exact mtime (ctime moves). */
 function sameSizeEdit(branch: string, byte: string): void {
-  editKeepingSizeAndMtime(path.join(branch, `d${DIRS - 1}`, `f${FILES_PER_DIR - 1}`), byte.charCodeAt(0));
+  editKeepingSizeAndMtime(path.join(branch, dirName(DIRS - 1), `f${FILES_PER_DIR - 1}`), byte.charCodeAt(0));
 }
 
 const work = fs.mkdtempSync(path.join(process.env.BENCH_DIR ?? os.tmpdir(), 'dvol-bench-cd-'));
@@ -60,6 +62,7 @@ try {
       if (expect !== undefined && got !== expect) throw new Error(`${what}: expected ${expect}, got ${got}`);
     });
     rows.push([what, secs(medianOf(times)), times.map((s) => s.toFixed(3)).join(' ')]);
+    console.log(rows.at(-1)?.join('  '));
   };
   await row('hasChanges, clean', () => driver.hasChanges('master', 'c1'), false);
   await row('find -printf (all stat fields)', () =>

@@ -23,7 +23,10 @@ export interface CompareInput {
   branch: string;
   /** The commit's data directory; null compares with an empty directory. */
   commit: string | null;
-  /** Fingerprints and the full path set of the commit; for a null commit, the root's expected metadata. */
+  /**
+   * Fingerprints and the full path set of the commit; for a null commit, the root's expected metadata.
+   * Its entries are consumed by the comparison.
+   */
   known: Manifest;
   /** The filesystem's time when this comparison started (see ManifestBuilder.build). */
   since: bigint;
@@ -40,7 +43,7 @@ export interface CompareInput {
  */
 export async function* diffTree(input: CompareInput): AsyncGenerator<Difference> {
   const { branch, commit, known } = input;
-  const remaining = new Map(known.entries);
+  const remaining = known.entries; // consumed: what is left after the walk is missing from the branch
   const fresh = new ManifestBuilder();
   const xattrPaths: string[] = [];
   let differs = false;

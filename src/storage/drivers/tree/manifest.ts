@@ -32,17 +32,21 @@ export interface Manifest {
 
 /** Builds manifests from a walk; which entries are racy is decided at build time. */
 export class ManifestBuilder {
-  readonly entries = new Map<string, string>();
-  private readonly ctimes = new Map<string, bigint>();
+  // Parallel arrays: cheaper than maps while walking, which happens on every hasChanges.
+  private readonly paths: string[] = [];
+  private readonly fps: string[] = [];
+  private readonly ctimes: bigint[] = [];
+  private readonly untrusted: string[] = [];
 
   add(path: string, stat: BigIntStats, fp = fingerprint(stat)): void {
-    this.entries.set(path, fp);
-    this.ctimes.set(path, stat.ctimeNs);
+    this.paths.push(path);
+    this.fps.push(fp);
+    this.ctimes.push(stat.ctimeNs);
   }
 
-  /** Lists a path that must always be compared (seen in the commit but not in the walk). */
+  /** Lists a path that must always be compared (seen in the commit but maybe not in the walk). */
   addUntrusted(path: string): void {
-    if (!this.entries.has(path)) this.entries.set(path, '');
+    this.untrusted.push(path);
   }
 
   /**
@@ -51,8 +55,12 @@ export class ManifestBuilder {
    * stamped before since cannot change while keeping its ctime ("racy" entries, as git calls them).
    */
   build(commit: string | null, since: bigint): Manifest {
-    for (const [path, ctime] of this.ctimes) if (ctime >= since) this.entries.set(path, '');
-    return { commit, entries: this.entries };
+    const entries = new Map<string, string>();
+    this.paths.forEach((path, i) =>
+      entries.set(path, (this.ctimes[i] as bigint) >= since ? '' : (this.fps[i] as string)),
+    );
+    for (const path of this.untrusted) if (!entries.has(path)) entries.set(path, '');
+    return { commit, entries };
   }
 }
 
