@@ -212,7 +212,7 @@ t.test('removing a volume with branches, commits and tags leaves nothing behind'
   await assertClean(t, store);
 });
 
-t.test('the mount table is not held up by a running operation', async (t) => {
+t.test('mounts, Get and Path are not held up by a running operation', async (t) => {
   const store = await openTestStore(t);
   await store.createVolume('a');
   const a = store.volume('a');
@@ -222,7 +222,14 @@ t.test('the mount table is not held up by a running operation', async (t) => {
     a.commit({ message: `c${i}`, author: AUTHOR }).then(() => order.push(`c${i}`)),
   );
   const mount = store.mounts.acquire('a', 'm1').then(() => order.push('mount'));
-  await Promise.all([...queued, mount]);
-  t.ok(order.indexOf('mount') < 2, `the mount did not queue behind the commits (${order.join(' ')})`);
+  const get = store.getVolume('a').then(() => order.push('get'));
+  const path = a.dataPath().then(() => order.push('path'));
+  await Promise.all([...queued, mount, get, path]);
+  t.ok(
+    order.indexOf('mount') < order.indexOf('c2'),
+    `the mount did not queue behind the commits (${order.join(' ')})`,
+  );
+  t.ok(order.indexOf('get') < order.indexOf('c2'), `Docker's Get did not either (${order.join(' ')})`);
+  t.ok(order.indexOf('path') < order.indexOf('c2'), `nor did Docker's Path (${order.join(' ')})`);
   await store.mounts.release('a', 'm1');
 });
