@@ -1,5 +1,6 @@
 // A running operation on one volume never blocks Docker's calls for others, nor an Unmount of its own.
 
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
@@ -104,5 +105,31 @@ t.test(
       'listing still works',
     );
     await docker(app, 'VolumeDriver.Unmount', { Name: 'db', ID });
+  },
+);
+
+t.test(
+  'mounts no container references (a killed dockerd never unmounts) are cleared by reset and rm',
+  { skip: !isRoot ? 'mounting needs root' : !existsSync('/var/run/docker.sock') && 'no Docker engine' },
+  async (t) => {
+    const { app, store, deps } = await testServer(t);
+    for (const name of ['db', 'old']) await api(app, 'POST', '/volumes', { name });
+    await docker(app, 'VolumeDriver.Mount', { Name: 'db', ID });
+    await docker(app, 'VolumeDriver.Mount', { Name: 'old', ID });
+    t.match(
+      await api(app, 'POST', '/volumes/db/reset', { ref: 'HEAD', hard: true }),
+      {
+        status: 404,
+        body: { error: { code: 'not_found' } },
+      },
+      'reset got past the mount check (and found no commit)',
+    );
+    t.equal(store.mounts.count('db'), 0, 'stale holders cleared');
+    t.notOk(deps.mountpoints.isMounted('db'), 'and unbound');
+    t.same(
+      await docker(app, 'VolumeDriver.Remove', { Name: 'old' }),
+      { status: 200, body: {} },
+      'Remove of a stale-mounted volume',
+    );
   },
 );

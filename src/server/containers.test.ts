@@ -9,7 +9,7 @@ import { busyboxImage } from '../../test/e2e/lib/images.js';
 import { runOk } from '../../test/e2e/lib/exec.js';
 import { AUTHOR } from '../storage/store.testkit.js';
 import { closeServer, listenUnix } from './listen.js';
-import { api, shortDir, testServer, type App } from './server.testkit.js';
+import { api, docker as dockerCall, shortDir, testServer, type App } from './server.testkit.js';
 
 const DOCKER = '/var/run/docker.sock';
 const skip = !existsSync(DOCKER)
@@ -126,6 +126,16 @@ t.test(
     const idle = await api(app, 'POST', `/volumes/${VOLUME}/reset`, { ref: 'HEAD', hard: true });
     t.match(idle, { status: 200, body: { restarted: [] } }, 'a stopped container is not started');
     t.equal(await state(name), 'exited');
+    // A holder left while a (stopped) container still references the volume is not provably stale.
+    const stale = 'e'.repeat(64);
+    await dockerCall(app, 'VolumeDriver.Mount', { Name: VOLUME, ID: stale });
+    t.match(await api(app, 'POST', `/volumes/${VOLUME}/reset`, { ref: 'HEAD', hard: true }), {
+      status: 409,
+      body: {
+        error: { code: 'in_use', message: /is still mounted \(1 mount\) by something dvol did not stop/ },
+      },
+    });
+    await dockerCall(app, 'VolumeDriver.Unmount', { Name: VOLUME, ID: stale });
     t.same(await api(app, 'GET', '/fsck'), { status: 200, body: { problems: [] } });
   },
 );

@@ -33,11 +33,11 @@ export class Containers {
     return this.#docker;
   }
 
-  /** Running and paused containers using each dvol volume, by volume name. */
-  async byVolume(): Promise<Map<string, ContainerRef[]>> {
+  /** Running and paused containers (with `all`: containers in any state) using each dvol volume. */
+  async byVolume(all = false): Promise<Map<string, ContainerRef[]>> {
     const result = new Map<string, ContainerRef[]>();
     const docker = await this.docker();
-    const list = await this.call('listing containers', () => docker.listContainers({ all: false }));
+    const list = await this.call('listing containers', () => docker.listContainers({ all }));
     for (const c of list) {
       for (const m of c.Mounts) {
         if (m.Type !== 'volume' || m.Name === undefined || !this.isOurs(m.Driver)) continue;
@@ -48,9 +48,9 @@ export class Containers {
     return result;
   }
 
-  /** Running and paused containers using the volume. */
-  async using(volume: string): Promise<ContainerRef[]> {
-    return (await this.byVolume()).get(volume) ?? [];
+  /** Running and paused containers using the volume (with `all`: containers in any state). */
+  async using(volume: string, all = false): Promise<ContainerRef[]> {
+    return (await this.byVolume(all)).get(volume) ?? [];
   }
 
   /**

@@ -9,6 +9,8 @@ import type { Mountpoints } from './mountpoints.js';
 
 /** How long to wait for Docker's Unmount calls after the containers have stopped. */
 const UNMOUNT_WAIT_MS = 15_000;
+/** The same, for a container the user stopped just before asking (`docker stop x && dvol reset`). */
+const RECENT_STOP_WAIT_MS = 2_000;
 
 /**
  * Lock order: `ops` (whole stop → operate → start sequence, one per volume) → Mountpoints' data lock
@@ -36,9 +38,9 @@ export class VolumeGuard {
       const result = await settled(
         doing,
         async () => {
-          if (stopped.length > 0) await this.#waitUnmounted(name);
-          return this.mountpoints.exclusive(name, () => {
-            this.#refuseMounted(name, doing);
+          await this.#waitUnmounted(name, stopped.length > 0 ? UNMOUNT_WAIT_MS : RECENT_STOP_WAIT_MS);
+          return this.mountpoints.exclusive(name, async () => {
+            await this.#refuseMounted(name, doing);
             return fn();
           });
         },
@@ -87,22 +89,38 @@ export class VolumeGuard {
   }
 
   /** Docker unmounts a stopped container's volumes just after `stop` returns: give it a moment. */
-  async #waitUnmounted(name: string): Promise<void> {
-    const deadline = Date.now() + UNMOUNT_WAIT_MS;
+  async #waitUnmounted(name: string, ms: number): Promise<void> {
+    const deadline = Date.now() + ms;
     while (this.store.mounts.count(name) > 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
 
-  #refuseMounted(name: string, doing: string): void {
+  /**
+   * Clears the volume's mount holders when Docker says no container at all (in any state) references
+   * the volume: they are leftovers of a killed dockerd, which never sends those Unmounts
+   * (docker/for-linux#404), and would otherwise block reset, checkout and rm forever. Resolves to
+   * whether the volume is now unmounted; Docker unreachable counts as "cannot tell".
+   */
+  async clearIfStale(name: string): Promise<boolean> {
     const count = this.store.mounts.count(name);
-    if (count > 0) {
-      throw new DvolError(
-        'in_use',
-        `volume '${name}' is still mounted (${count} mount${count === 1 ? '' : 's'}) by something dvol did not stop, so ${doing} would not reach it`,
-        `stop what uses it (docker ps --filter volume=${name}) and try again`,
-      );
-    }
+    if (count === 0) return true;
+    const referencing = await this.containers.using(name, true).catch(() => undefined);
+    if (referencing?.length !== 0) return false;
+    console.error(`dvol: volume '${name}': no container references it, clearing ${count} stale mount(s)`);
+    await this.mountpoints.clearStale(name);
+    return true;
+  }
+
+  /** Refuses while something that dvol did not stop still holds the volume mounted. */
+  async #refuseMounted(name: string, doing: string): Promise<void> {
+    if (await this.clearIfStale(name)) return;
+    const count = this.store.mounts.count(name);
+    throw new DvolError(
+      'in_use',
+      `volume '${name}' is still mounted (${count} mount${count === 1 ? '' : 's'}) by something dvol did not stop, so ${doing} would not reach it`,
+      `stop what uses it (docker ps --filter volume=${name}) and try again`,
+    );
   }
 }
 

@@ -14,8 +14,13 @@ export async function createVolume(
   return store.createVolume(name, createOptions(name, opts, drivers, store.defaultDriver));
 }
 
-/** Deletes a volume and its history (refused while mounted), its mount point, and its active mark. */
+/**
+ * Deletes a volume and its history, its mount point and its active mark. Refused while mounted, unless
+ * the mounts are stale (no container references the volume any more).
+ */
 export async function removeVolume(deps: Deps, name: string): Promise<void> {
+  await deps.store.volume(name).info();
+  await deps.guard.clearIfStale(name);
   await deps.store.removeVolume(name);
   await deps.mountpoints.forget(name);
   await deps.active.forget(name);

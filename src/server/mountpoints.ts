@@ -69,6 +69,19 @@ export class Mountpoints {
     });
   }
 
+  /**
+   * Forgets every holder of the volume and unbinds it. Only for holders known to be stale: a dockerd
+   * that was killed never sends the Unmount of the containers it lost (docker/for-linux#404).
+   */
+  async clearStale(name: string): Promise<void> {
+    await this.#binds.run(name, async () => {
+      for (const [holder, count] of Object.entries(this.store.mounts.holders(name))) {
+        for (let i = 0; i < count; i++) await this.store.mounts.release(name, holder);
+      }
+      if (this.#bound.has(name)) await this.#unbind(name);
+    });
+  }
+
   /** Runs `fn` while no Mount of the volume can start. */
   exclusive<T>(name: string, fn: () => Promise<T>): Promise<T> {
     return this.#data.run(name, fn);

@@ -105,7 +105,8 @@ t.test(
   'Mount counts per ID: Mount(A), Mount(A), Unmount(A) stays mounted',
   { skip: !isRoot && 'mounting needs root' },
   async (t) => {
-    const { app, deps, store } = await testServer(t);
+    // Without Docker the mounts cannot be proven stale, so Remove must refuse them.
+    const { app, deps, store } = await testServer(t, { dockerSocket: '/nonexistent/docker.sock' });
     await docker(app, 'VolumeDriver.Create', { Name: 'db', Opts: null });
     await writeFile(join(await store.volume('db').dataPath(), 'hello'), 'world\n');
     const target = join(deps.mountpoints.root, 'db');
