@@ -125,3 +125,26 @@ t.test('node runs main.ts as PID 1 would: SIGTERM closes the socket and exits 0'
   t.equal(await exited, 0, 'exit status 0');
   t.notOk(existsSync(cfg.socket), 'socket removed');
 });
+
+t.test('stop() lets a running request finish before closing', async (t) => {
+  const cfg = config(await shortDir(t));
+  const running = await start(cfg);
+  const deps = await running.ready;
+  await deps.store.createVolume('db');
+  // A commit of 'db' queues behind the operation the gate holds open.
+  let finish!: () => void;
+  const gate = new Promise<void>((resolve) => (finish = resolve));
+  const operation = deps.guard.paused('db', 'a test operation', () => gate);
+  const body = JSON.stringify({ message: 'during shutdown', author: 'A <a@example.com>' });
+  const commit = post(cfg.socket, '/dvol/volumes/db/commits', body);
+  await new Promise((r) => setTimeout(r, 100));
+  let stopped = false;
+  const stopping = running.stop().then(() => (stopped = true));
+  await new Promise((r) => setTimeout(r, 200));
+  t.notOk(stopped, 'stop waits for the running request');
+  finish();
+  await operation;
+  t.match(await commit, { status: 201 }, 'the request completed');
+  await stopping;
+  t.notOk(existsSync(cfg.socket), 'then the socket closed');
+});
