@@ -150,3 +150,20 @@ for (const driver of Object.keys(driverFactories) as DriverName[]) {
     }
   });
 }
+
+t.test('stopping an iteration early releases the volume lock', async (t) => {
+  const store = await openStore(join(t.testdir(), 'state'), { defaultDriver: 'plain' });
+  t.teardown(() => store.close());
+  await store.createVolume('vol');
+  const vol = store.volume('vol');
+  for (const f of ['a', 'b', 'c']) fs.writeFileSync(join(await vol.dataPath(), f), f);
+  const diff = await vol.diff();
+  for await (const e of diff.entries) {
+    t.equal(e.status, 'A');
+    break;
+  }
+  const unstarted = await vol.diff();
+  t.ok(unstarted.entries, 'a diff never iterated holds nothing');
+  t.equal((await vol.commit({ message: 'm', author: AUTHOR })).message, 'm', 'commit is not blocked');
+  t.equal(diff.totals.added, 1, 'totals count what was read');
+});

@@ -60,3 +60,17 @@ t.test('bad refs and volumes get an error status before any line', async (t) => 
     { totals: { added: 0, modified: 0, deleted: 0, typeChanged: 0, bytesChanged: 0 } },
   ]);
 });
+
+t.test('a client that stops reading releases the volume', async (t) => {
+  const { app, store } = await testServer(t);
+  await api(app, 'POST', '/volumes', { name: 'db' });
+  const vol = store.volume('db');
+  const dir = await vol.dataPath();
+  for (let i = 0; i < 2000; i++) await writeFile(join(dir, `f${i}`), 'x');
+  const res = await app.request('/dvol/volumes/db/diff');
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  t.ok((await reader.read()).value, 'the first line arrived');
+  await reader.cancel();
+  const commit = await vol.commit({ message: 'after the diff', author: AUTHOR });
+  t.equal(commit.message, 'after the diff', 'the lock was released: commit went through');
+});

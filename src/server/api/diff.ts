@@ -30,6 +30,8 @@ export const diffRoutes = new Hono<Env>().get('/volumes/:vol/diff', async (c) =>
       }
       if (!out.aborted) await out.writeln(JSON.stringify({ totals: diff.totals }));
     } catch (err) {
+      // A client that went away gets nothing more; the walk and the lock were released by the loop.
+      if (out.aborted || out.closed) return;
       const e = asDvolError(err, `comparing volume '${vol.name}'`);
       if (e.code === 'internal') console.error(e.cause ?? e);
       const error = { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) };
