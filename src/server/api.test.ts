@@ -4,6 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
 import { AUTHOR } from '../storage/store.testkit.js';
+import { ActiveVolume } from './active.js';
 import { api, testServer } from './server.testkit.js';
 
 t.test('version', async (t) => {
@@ -15,7 +16,7 @@ t.test('version', async (t) => {
 });
 
 t.test('init, list, inspect, switch and rm of volumes', async (t) => {
-  const { app, store } = await testServer(t);
+  const { app, store, config } = await testServer(t);
   t.same(await api(app, 'GET', '/active'), { status: 200, body: { active: null } });
   const init = await api(app, 'POST', '/volumes', { name: 'db' });
   t.equal(init.status, 201);
@@ -43,6 +44,7 @@ t.test('init, list, inspect, switch and rm of volumes', async (t) => {
   });
 
   t.same(await api(app, 'PUT', '/active', { name: 'db' }), { status: 200, body: { active: 'db' } });
+  t.equal((await ActiveVolume.load(config.stateDir)).get(), 'db', 'persisted in the state directory');
   t.match(await api(app, 'PUT', '/active', { name: 'nope' }), {
     status: 404,
     body: { error: { code: 'not_found' } },

@@ -120,6 +120,11 @@ t.test(
       body: { restarted: [name] },
     });
     t.equal(await cat(name, 'f'), 'one', 'master data after switching back');
+    const onMaster = await startedAt(name);
+    t.match(await api(app, 'POST', `/volumes/${VOLUME}/checkout`, { branch: 'master' }), {
+      body: { branch: { name: 'master' }, restarted: [] },
+    });
+    t.equal(await startedAt(name), onMaster, 'checking out the active branch restarts nothing');
     t.match(await api(app, 'GET', '/volumes'), { body: { volumes: [{ name: VOLUME, containers: [name] }] } });
 
     await docker('stop', name);

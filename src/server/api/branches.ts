@@ -14,6 +14,10 @@ export const branchRoutes = new Hono<Env>()
     const { store, guard } = c.var.deps;
     const vol = store.volume(c.req.param('vol'));
     const { branch, create } = c.var.body;
+    if (!create && (await vol.info()).activeBranch === branch) {
+      // Already there: nothing for the containers to reload, so they keep running.
+      return c.json({ branch: await vol.checkout(branch), restarted: [] });
+    }
     const { result, restarted } = await guard.stopped(
       vol.name,
       `checkout of branch '${branch}'`,
