@@ -24,6 +24,8 @@ import {
 } from './fixtures/dvol.js';
 
 const image = await busyboxImage();
+// compose's own 60 s HTTP timeout is short on a loaded machine: a volume Create may wait for the plugin.
+const COMPOSE_ENV = { ...process.env, COMPOSE_HTTP_TIMEOUT: '300' };
 await waitForPlugin();
 
 const LOG_ENTRY =
@@ -56,9 +58,9 @@ t.test('seed 000: the HybridCP mysql transcript', async (t) => {
 `,
   );
   const compose = (...args: string[]) =>
-    runOk('docker-compose', ['-p', project, '-f', file, ...args], { timeout: 300_000 });
+    runOk('docker-compose', ['-p', project, '-f', file, ...args], { timeout: 300_000, env: COMPOSE_ENV });
   t.teardown(async () => {
-    await run('docker-compose', ['-p', project, '-f', file, 'rm', '-s', '-f']);
+    await run('docker-compose', ['-p', project, '-f', file, 'rm', '-s', '-f'], { env: COMPOSE_ENV });
     await dvol('rm', '-f', volume);
   });
 
@@ -191,9 +193,11 @@ volumes:
 `,
   );
   const compose = (...args: string[]) =>
-    runOk('docker-compose', ['-p', project, '-f', file, ...args], { timeout: 300_000 });
+    runOk('docker-compose', ['-p', project, '-f', file, ...args], { timeout: 300_000, env: COMPOSE_ENV });
   t.teardown(async () => {
-    await run('docker-compose', ['-p', project, '-f', file, 'down', '-v', '--timeout', '1']);
+    await run('docker-compose', ['-p', project, '-f', file, 'down', '-v', '--timeout', '1'], {
+      env: COMPOSE_ENV,
+    });
   });
   await compose('up', '-d');
   const ctr = await compose('ps', '-q', 'db');
