@@ -68,5 +68,9 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
+  // `dvol log | head`: a reader that goes away early is not an error, as for git.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
   process.exitCode = await main(process.argv.slice(2));
 }
