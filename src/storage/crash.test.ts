@@ -15,6 +15,9 @@ import { commitFile } from './store.testkit.js';
 // Each run reopens a store and the copy driver flushes with syncfs: slow when the disk is busy.
 t.setTimeout(900_000);
 
+/** Random kills per operation; raise it (DVOL_CRASH_RUNS=20) for a longer soak. */
+const RANDOM_RUNS = Number(process.env.DVOL_CRASH_RUNS ?? 2);
+
 const CHILD = fileURLToPath(new URL('./crashchild.testkit.ts', import.meta.url));
 
 /** The observable state of one volume: refs, commits, deleted data, working data, dirtiness. */
@@ -206,7 +209,7 @@ t.test('uninterrupted runs end after; kills at random instants within their dura
     const run = await runChild(root, op);
     t.match(run, { code: 0, done: true }, `${op} completed in ${run.ms} ms`);
     t.equal(await inspect(t, root, op, before), 'after', op);
-    for (let i = 0; i < 2; i++) {
+    for (let i = 0; i < RANDOM_RUNS; i++) {
       const root = join(t.testdir(), `${op}-${i}`);
       const before = await prepare(root, op);
       await runChild(root, op, undefined, Math.floor(Math.random() * run.ms));
