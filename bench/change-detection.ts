@@ -79,18 +79,18 @@ try {
   sameSizeEdit(branch, '9'); // back to the committed byte: equal data, but ctime moved
   const [first] = await sample(1, () => driver.hasChanges('master', 'c1'));
   rows.push([
-    'hasChanges after an edit was undone (1 content compare + manifest refresh)',
+    'hasChanges after the edit was undone (1 content compare + manifest refresh)',
     secs(first ?? NaN),
     '1 run',
   ]);
   await driver.resetBranch('master', 'c1');
   const [afterReset] = await sample(1, () => driver.hasChanges('master', 'c1'));
   rows.push([
-    'hasChanges right after reset (all entries racy: full compare + refresh)',
+    'hasChanges right after reset (only entries of the last clock tick are racy)',
     secs(afterReset ?? NaN),
     '1 run',
   ]);
-  await row('hasChanges, clean, after that refresh', () => driver.hasChanges('master', 'c1'), false);
+  await row('hasChanges, clean, after the reset', () => driver.hasChanges('master', 'c1'), false);
   console.log(
     `\n${os.cpus().length} CPUs (${os.cpus()[0]?.model}), ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${work}\n`,
   );

@@ -1,6 +1,6 @@
 // Benchmark: commit (snapshot) and reset of a 1 GiB volume with the plain driver (on the bench
 // directory's filesystem) and the reflink driver (on a loopback xfs), through the driver and through
-// the Store API, next to `cp -a` of the same data in the same run; prints the ratios. Medians of 3.
+// the Store API, next to `cp -a` of the same data in the same run; prints the ratios. Medians of 5.
 // Run as root (for the xfs loop): `npx tsx bench/drivers.ts` (BENCH_DIR picks the plain filesystem).
 
 import { randomBytes } from 'node:crypto';
@@ -19,7 +19,7 @@ import { medianOf, printTable, sample, secs } from './timing.js';
 const MiB = 1024 ** 2;
 const VOLUME = 1024 * MiB;
 const FILE = 64 * MiB;
-const RUNS = 3;
+const RUNS = 5;
 const AUTHOR = 'Bench <bench@example.com>';
 
 /** 1 GiB of incompressible data in 64 MiB files, like a database's, flushed to disk. */
@@ -37,94 +37,102 @@ const nextId = () => (++serial).toString(16).padStart(40, '0');
 /** A small write between runs, so each commit and reset has something to do. */
 const touch = (dir: string) => fs.writeFile(path.join(dir, `edit${++serial}`), 'x');
 
-type Results = Record<string, number>;
-
-/** `cp -a` of the data (and with a sync, as durable as a commit), for comparison. */
-async function baseline(src: string, scratch: string, reflink: boolean): Promise<Results> {
-  const dst = path.join(scratch, 'copy');
-  const cp = () => run('cp', ['-a', '--no-target-directory', src, dst], 'copying');
-  const clear = () => run('rm', ['-rf', dst], 'removing the copy');
-  const r: Results = {};
-  r['cp -a'] = medianOf(await sample(RUNS, cp, clear));
-  r['cp -a + sync'] = medianOf(
-    await sample(RUNS, () => cp().then(() => run('sync', ['-f', dst], 's')), clear),
-  );
-  if (reflink) {
-    const ref = () => run('cp', ['-a', '--reflink=always', '--no-target-directory', src, dst], 'copying');
-    r['cp -a --reflink'] = medianOf(await sample(RUNS, ref, clear));
-  }
-  await clear();
-  return r;
+/** One timed operation: `prepare` runs untimed before each timing. */
+interface Op {
+  prepare?: () => Promise<unknown>;
+  work: () => Promise<unknown>;
 }
 
-/** Snapshot and reset through the driver. */
-async function viaDriver(
+/**
+ * The operations timed on one filesystem: `cp -a` of the data alone and with a sync (as durable as a
+ * commit must be; coreutils 9's `cp` reflinks by default where it can, so on a reflink filesystem a
+ * full copy is timed too), and commit and reset through the driver and through the Store API.
+ */
+async function operations(
+  name: DriverName,
   factory: DriverFactory,
-  root: string,
-): Promise<{ commit: number; reset: number; branch: string }> {
-  const d = factory.open({ root, options: {} });
+  dir: string,
+): Promise<Record<string, Op>> {
+  const d = factory.open({ root: path.join(dir, 'driver'), options: {} });
   await d.createBranch('main');
   const branch = d.branchPath('main');
   await fill(branch);
-  let last: string | undefined;
-  const snapshot = medianOf(
-    await sample(
-      RUNS,
-      () => d.snapshot('main', (last = nextId())),
-      async () => {
-        if (last !== undefined) await d.removeCommit(last);
+  let last = nextId();
+  await d.snapshot('main', last);
+
+  const store = await openStore(path.join(dir, 'store'), { defaultDriver: name });
+  await store.createVolume('bench', { driver: name });
+  const vol = store.volume('bench');
+  const data = await vol.dataPath();
+  await fill(data);
+  let head = (await vol.commit({ message: 'bench', author: AUTHOR })).id;
+  const stale: string[] = [];
+  const staleHeads: string[] = [];
+
+  const dst = path.join(dir, 'copy');
+  const clear = () => run('rm', ['-rf', dst], 'removing the copy');
+  const cp = (...opts: string[]) => ({
+    prepare: clear,
+    work: () => run('cp', ['-a', ...opts, '--no-target-directory', branch, dst], 'copying'),
+  });
+  const synced = (op: Op): Op => ({
+    ...op,
+    work: () => op.work().then(() => run('sync', ['-f', dst], 'sync')),
+  });
+  return {
+    'cp -a': cp(),
+    'cp -a + sync': synced(cp()),
+    ...(name === 'reflink' ? { 'cp -a --reflink=never + sync': synced(cp('--reflink=never')) } : {}),
+    'driver commit': {
+      prepare: async () => {
+        for (const id of stale.splice(0)) await d.removeCommit(id); // keeps the disk free
         await touch(branch);
       },
-    ),
-  );
-  const reset = medianOf(
-    await sample(
-      RUNS,
-      () => d.resetBranch('main', last as string),
-      () => touch(branch),
-    ),
-  );
-  return { commit: snapshot, reset, branch };
+      work: async () => {
+        stale.push(last);
+        await d.snapshot('main', (last = nextId()));
+      },
+    },
+    'driver reset': { prepare: () => touch(branch), work: () => d.resetBranch('main', last) },
+    'Store commit': {
+      prepare: async () => {
+        for (const id of staleHeads.splice(0)) await vol.deleteCommitData(id);
+        await touch(data);
+      },
+      work: async () => {
+        staleHeads.push(head);
+        head = (await vol.commit({ message: 'bench', author: AUTHOR })).id;
+      },
+    },
+    'Store reset': { prepare: () => touch(data), work: () => vol.reset('HEAD', { hard: true }) },
+    close: { work: () => store.close() },
+  };
 }
 
-/** Commit and reset --hard HEAD through openStore. */
-async function viaStore(driver: DriverName, root: string): Promise<Results> {
-  const store = await openStore(root, { defaultDriver: driver });
-  try {
-    await store.createVolume('bench', { driver });
-    const vol = store.volume('bench');
-    const data = await vol.dataPath();
-    await fill(data);
-    const commit = medianOf(
-      await sample(
-        RUNS,
-        () => vol.commit({ message: 'bench', author: AUTHOR }),
-        () => touch(data),
-      ),
-    );
-    const reset = medianOf(
-      await sample(
-        RUNS,
-        () => vol.reset('HEAD', { hard: true }),
-        () => touch(data),
-      ),
-    );
-    return { commit, reset };
-  } finally {
-    await store.close();
-  }
-}
-
+/**
+ * Runs every operation RUNS times in interleaved rounds (alternating order), with the filesystem
+ * synced untimed before each timing, so that load from other jobs and leftover dirty data fall on
+ * all rows alike. Adds rows with medians and ratios to `cp -a` and to `cp -a + sync`.
+ */
 async function bench(name: DriverName, factory: DriverFactory, dir: string, rows: string[][]): Promise<void> {
-  const drv = await viaDriver(factory, path.join(dir, 'driver'));
-  const base = await baseline(drv.branch, dir, name === 'reflink');
-  await run('rm', ['-rf', path.join(dir, 'driver')], 'cleaning up');
-  const store = await viaStore(name, path.join(dir, 'store'));
-  const cp = base['cp -a'] as number;
-  for (const [what, s] of Object.entries(base)) rows.push([name, what, secs(s), (s / cp).toFixed(2)]);
-  for (const op of ['commit', 'reset'] as const) {
-    rows.push([name, `driver ${op}`, secs(drv[op]), (drv[op] / cp).toFixed(2)]);
-    rows.push([name, `Store ${op}`, secs(store[op] as number), ((store[op] as number) / cp).toFixed(2)]);
+  const { close, ...ops } = await operations(name, factory, dir);
+  const times: Record<string, number[]> = {};
+  for (let round = 0; round < RUNS; round++) {
+    const names = Object.keys(ops);
+    for (const op of round % 2 === 0 ? names : names.reverse()) {
+      const { prepare, work } = ops[op] as Op;
+      const [t] = await sample(1, work, async () => {
+        await prepare?.();
+        await run('sync', ['-f', dir], 'sync');
+      });
+      (times[op] ??= []).push(t as number);
+    }
+  }
+  await close?.work();
+  const median = (op: string) => medianOf(times[op] ?? []);
+  for (const op of Object.keys(ops)) {
+    const t = median(op);
+    rows.push([name, op, secs(t), (t / median('cp -a')).toFixed(2), (t / median('cp -a + sync')).toFixed(2)]);
   }
 }
 
@@ -148,4 +156,4 @@ else {
 console.log(
   `\n${os.cpus().length} CPUs (${os.cpus()[0]?.model}), ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM\n`,
 );
-printTable(['driver', '1 GiB volume', `median of ${RUNS}`, '× cp -a'], rows);
+printTable(['driver', '1 GiB volume', `median of ${RUNS}`, '× cp -a', '× cp -a + sync'], rows);
