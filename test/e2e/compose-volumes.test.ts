@@ -14,6 +14,9 @@ import { waitFor } from './lib/wait.js';
 const image = await busyboxImage();
 await waitForPlugin();
 
+// Compose v1 gives up on a daemon call after 60 s; a loaded CI machine can take longer.
+const COMPOSE_OPTS = { timeout: 600_000, env: { ...process.env, COMPOSE_HTTP_TIMEOUT: '300' } };
+
 /** argv of the compose command this host has. */
 async function composeCommand(): Promise<string[]> {
   if ((await run('docker-compose', ['version'])).code === 0) return ['docker-compose'];
@@ -45,8 +48,8 @@ volumes:
 `,
   );
   const argv = (args: string[]) => [...prefix, '-p', name, '-f', file, ...args];
-  const compose = (...args: string[]) => runOk(cmd, argv(args), { timeout: 300_000 });
-  t.teardown(() => run(cmd, argv(['down', '-v', '--timeout', '1']), { timeout: 300_000 }));
+  const compose = (...args: string[]) => runOk(cmd, argv(args), COMPOSE_OPTS);
+  t.teardown(() => run(cmd, argv(['down', '-v', '--timeout', '1']), COMPOSE_OPTS));
   /** Waits until the volume has recorded `n` starts of the service. */
   const starts = (n: number) =>
     waitFor(`${n} start(s) recorded in the volume`, async () => {

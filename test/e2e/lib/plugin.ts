@@ -1,5 +1,6 @@
 // The installed managed plugin under test: its name, its socket, the /dvol API over that socket,
 // and the fsck invariant check run after every mutating e2e step.
+import { utimesSync } from 'node:fs';
 import { request } from 'node:http';
 import type { Test } from 'tap';
 import { docker, dockerResult, runOk } from './exec.js';
@@ -81,4 +82,18 @@ export async function fsck(t: Test, volume?: string): Promise<void> {
     [],
     `fsck ${volume ?? ''} finds no problem`.trim(),
   );
+}
+
+/**
+ * Creates (disabled) a second plugin NAME from the tree's build/out/plugin, removed at teardown.
+ * Touches rootfs/ first: Docker 20.10 refuses a plugin whose layer is already stored
+ * ("content sha256:... already exists"), and the directory's mtime makes the layer new.
+ */
+export async function createPluginCopy(t: Test, name: string): Promise<string> {
+  const dir = `${REPO}build/out/plugin`;
+  const now = new Date();
+  utimesSync(`${dir}/rootfs`, now, now);
+  t.teardown(() => dockerResult('plugin', 'rm', '-f', name));
+  await docker('plugin', 'create', name, dir);
+  return name;
 }
