@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import t from 'tap';
 import { createApp } from './app.js';
@@ -40,6 +41,22 @@ function post(socketPath: string, path: string, body: string): Promise<{ status:
   });
 }
 
+/** The request bytes Go's client sends to a plugin socket, with the empty Host of Docker 20.10. */
+function rawPost(socketPath: string, path: string, body: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(socketPath, () => {
+      socket.write(
+        `POST ${path} HTTP/1.1\r\nHost: \r\nUser-Agent: Go-http-client/1.1\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+          `Accept: application/vnd.docker.plugins.v1.2+json\r\nConnection: close\r\n\r\n${body}`,
+      );
+    });
+    let text = '';
+    socket.on('data', (d: Buffer) => (text += d.toString()));
+    socket.on('end', () => resolve(text));
+    socket.on('error', reject);
+  });
+}
+
 t.test('listens at once on both sockets; the CLI socket is for the Docker group', async (t) => {
   const cfg = config(await shortDir(t));
   const started = Date.now();
@@ -50,6 +67,12 @@ t.test('listens at once on both sockets; the CLI socket is for the Docker group'
 
   const created = await post(cfg.socket, '/VolumeDriver.Create', '{"Name":"db","Opts":null}\n');
   t.same(created, { status: 200, text: '{}' });
+  // Docker 20.10 sends an empty Host header over plugin sockets: written raw, as Go does.
+  t.match(
+    await rawPost(cfg.socket, '/VolumeDriver.Get', '{"Name":"db"}\n'),
+    /^HTTP\/1\.1 200 .*"Name":"db"/s,
+    'an empty Host header is fine',
+  );
   const activate = await post(cfg.socket, '/Plugin.Activate', '');
   t.same(JSON.parse(activate.text), { Implements: ['VolumeDriver'] });
   const get = await post(cfg.cliSocket, '/VolumeDriver.Get', '{"Name":"db"}\n');
