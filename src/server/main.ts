@@ -1,5 +1,5 @@
-// Entry point: listen on the plugin socket and the CLI socket at once, open the store meanwhile,
-// and on SIGTERM/SIGINT let the running operation finish, close the sockets and exit 0.
+// Entry point: listen on the plugin socket at once, open the store meanwhile, then the CLI socket;
+// on SIGTERM/SIGINT let running requests finish, close the sockets and exit 0.
 
 import { realpathSync } from 'node:fs';
 import type { Server } from 'node:http';
