@@ -3,7 +3,6 @@
 // exit status of docs/api.md, and `dvol fsck` clean after each.
 import t, { type Test } from 'tap';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { docker, run, runOk } from './lib/exec.js';
 import { busyboxImage } from './lib/images.js';
@@ -87,7 +86,8 @@ t.test('an unreachable plugin is exit 5 with what to do', async (t) => {
   await fails(t, ['list'], 5, /^dvol: the dvol plugin is not installed/, {
     DVOL_PLUGIN: 'dvol-no-such-plugin',
   });
-  const dir = mkdtempSync(join(tmpdir(), 'dvol-dead-'));
+  // Under /tmp itself, not $TMPDIR: CI's TMPDIR is private to root, and the user must reach the socket.
+  const dir = mkdtempSync('/tmp/dvol-dead-');
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   chmodSync(dir, 0o755);
   const dead = join(dir, 'dead.sock');
