@@ -4,9 +4,14 @@ import type { DriverName } from './drivers/driver.js';
 import { getDriverFactory } from './drivers/index.js';
 import { DvolError } from './errors.js';
 
-/** Returns the options if the driver knows each of them; 'invalid' naming the first unknown one. */
+/**
+ * Returns the options if the driver knows each of them and accepts their values; 'invalid' naming the
+ * first unknown one, or the driver's own error for a bad value. Runs before anything is written, so a
+ * refused create leaves no volume behind.
+ */
 export function validateOptions(name: DriverName, options: Record<string, string>): Record<string, string> {
-  const known = getDriverFactory(name).knownOptions;
+  const factory = getDriverFactory(name);
+  const known = factory.knownOptions;
   for (const key of Object.keys(options)) {
     if (!Object.hasOwn(known, key)) {
       const list = Object.keys(known);
@@ -17,5 +22,6 @@ export function validateOptions(name: DriverName, options: Record<string, string
       );
     }
   }
+  factory.checkOptions?.(options);
   return { ...options };
 }

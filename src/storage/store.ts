@@ -150,8 +150,10 @@ class DirStore implements Store {
     if (usable !== true) {
       throw new DvolError(
         'unsupported',
-        `driver '${driverName}' cannot be used in ${this.root}: ${usable}`,
-        `leave the driver out to use the default ('${this.defaultDriver}')`,
+        `driver '${driverName}' cannot be used here: ${usable}`,
+        driverName === this.defaultDriver
+          ? "choose another driver with the option driver=plain, or change the store's default driver"
+          : `leave the driver out to use the default ('${this.defaultDriver}')`,
       );
     }
     return this.mutex.run(name, async () => {

@@ -52,10 +52,7 @@ if (mountpoint) {
       code: 'invalid',
       hint: 'use one of: zstd, lzo, zlib',
     });
-    // Needs the core to call DriverFactory.checkOptions before it writes volume.json (see driver.ts).
-    t.equal(await store.getVolume('bad'), undefined, 'nothing is left of the refused volume', {
-      todo: 'until src/storage/options.ts calls DriverFactory.checkOptions',
-    });
+    t.equal(await store.getVolume('bad'), undefined, 'nothing is left of the refused volume');
     await store.createVolume('pg', { options: { copyonwrite: 'false' } });
     const data = await store.volume('pg').dataPath();
     const { stdout } = await run('lsattr', ['-d', data], 'test');
