@@ -106,6 +106,18 @@ export function crashGroups(t: Test, ctx: SuiteContext): void {
         t.same(await describeTree(driver.branchPath(`b${i}`)), expected, `branchFromCommit ${tag}: complete`);
       }
       const done = await runAndKill(ctx.factory.name, root, 'resetBranch', ['master', 'base'], delay);
+      if (!done && i % 2 === 1) {
+        // cleanup() before the rerun must leave the branch whole: its old data or the commit's.
+        await driver.cleanup();
+        const now = await describeTree(master);
+        const dirty = JSON.stringify('dirty');
+        const old = now[dirty] !== undefined;
+        t.same(
+          now,
+          old ? { ...expected, [dirty]: now[dirty], '""': now['""'] } : expected,
+          `resetBranch ${tag}, then cleanup: the branch is whole (${old ? 'old data' : 'reset'})`,
+        );
+      }
       if (!done) await driver.resetBranch('master', 'base');
       await driver.cleanup();
       t.same(
