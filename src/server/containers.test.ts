@@ -125,6 +125,14 @@ t.test(
       body: { branch: { name: 'master' }, restarted: [] },
     });
     t.equal(await startedAt(name), onMaster, 'checking out the active branch restarts nothing');
+    await write(name, 'f', 'uncommitted');
+    t.match(await api(app, 'POST', `/volumes/${VOLUME}/checkout`, { branch: 'dev' }), {
+      status: 409,
+      body: { error: { code: 'dirty' } },
+    });
+    t.equal(await startedAt(name), onMaster, 'a checkout refused as dirty leaves the containers running');
+    await write(name, 'f', 'one');
+    await commit(t, app, 'one again');
     t.match(await api(app, 'GET', '/volumes'), { body: { volumes: [{ name: VOLUME, containers: [name] }] } });
 
     await docker('stop', name);

@@ -126,6 +126,11 @@ export interface Volume {
   deleteCommitData(ref: string): Promise<Commit>;
 
   branches(): Promise<BranchInfo[]>;
+  /**
+   * Throws 'dirty' (the seeds' message) when the active branch has uncommitted changes: lets a caller
+   * refuse a switch before it does anything costly, such as stopping containers.
+   */
+  ensureClean(): Promise<void>;
   /** `checkout -b NAME`: new branch from the active branch's HEAD, made active. Refused when dirty. */
   createBranch(name: string): Promise<BranchInfo>;
   /** `checkout NAME`: make an existing branch active. Refused when dirty. */

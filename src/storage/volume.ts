@@ -2,7 +2,7 @@
 
 import * as branches from './branches.js';
 import * as commits from './commits.js';
-import { isDirty, loadRecord, refContext, type VolumeContext } from './context.js';
+import { ensureClean, isDirty, loadRecord, refContext, type VolumeContext } from './context.js';
 import { diffVolume } from './diff.js';
 import { fsckVolume } from './fsck.js';
 import { readCommit, type VolumeRecord } from './meta.js';
@@ -63,6 +63,10 @@ export class VolumeHandle implements Volume {
         dirty: await isDirty(this.ctx, record),
       };
     });
+  }
+
+  ensureClean(): Promise<void> {
+    return this.locked(async () => ensureClean(this.ctx, await loadRecord(this.ctx)));
   }
 
   async dataPath(): Promise<string> {

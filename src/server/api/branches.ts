@@ -18,6 +18,8 @@ export const branchRoutes = new Hono<Env>()
       // Already there: nothing for the containers to reload, so they keep running.
       return c.json({ branch: await vol.checkout(branch), restarted: [] });
     }
+    // Refused before any container is stopped; checked again under the lock by the checkout itself.
+    await vol.ensureClean();
     const { result, restarted } = await guard.stopped(
       vol.name,
       `checkout of branch '${branch}'`,
