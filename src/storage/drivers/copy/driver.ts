@@ -59,8 +59,7 @@ export class CopyDriver implements SnapshotDriver {
       const src = await this.present('branch', branch, this.layout.branch(branch));
       const dst = await this.absent('commit', this.layout.commit(commit));
       const walked = await this.tracker.beforeSnapshot(src);
-      const tmp = this.tmpPath();
-      await copyTree(src, tmp, this.mode);
+      const tmp = await this.copyToTmp(src);
       await this.install(tmp, dst);
       await this.tracker.afterSnapshot(branch, walked, commit, dst);
     });
@@ -70,8 +69,7 @@ export class CopyDriver implements SnapshotDriver {
     return this.guard(`creating branch '${branch}' from commit ${commit}`, async () => {
       const src = await this.present('commit', commit, this.layout.commit(commit));
       const dst = await this.absent('branch', this.layout.branch(branch));
-      const tmp = this.tmpPath();
-      await copyTree(src, tmp, this.mode);
+      const tmp = await this.copyToTmp(src);
       const recorded = await this.tracker.recordCopy(tmp, commit);
       await this.install(tmp, dst, recorded);
     });
@@ -178,6 +176,18 @@ export class CopyDriver implements SnapshotDriver {
   /** A fresh name under tmp/ (created by whoever uses it). */
   private tmpPath(): string {
     return path.join(this.layout.tmp, randomBytes(8).toString('hex'));
+  }
+
+  /** Copies `src` to a fresh tmp/ path; a failed copy (a full disk) is removed at once, not at cleanup. */
+  private async copyToTmp(src: string): Promise<string> {
+    const tmp = this.tmpPath();
+    try {
+      await copyTree(src, tmp, this.mode);
+    } catch (err) {
+      await removeTree(tmp, 'removing a failed copy').catch(() => undefined);
+      throw err;
+    }
+    return tmp;
   }
 
   /**

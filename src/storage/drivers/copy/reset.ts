@@ -59,7 +59,12 @@ export async function resetBranch(
   await fs.mkdir(stage, { recursive: true, mode: 0o700 });
   if (!(await exists(ready))) {
     await removeTree(copying, 'removing an interrupted copy');
-    await copyTree(layout.commit(commit), copying, mode);
+    try {
+      await copyTree(layout.commit(commit), copying, mode);
+    } catch (err) {
+      await removeTree(copying, 'removing a failed copy').catch(() => undefined);
+      throw err;
+    }
     await syncFilesystem(copying, `flushing the copy of commit ${commit}`);
     await fs.rename(copying, ready);
     await fsyncDir(stage);
