@@ -1,6 +1,7 @@
 // A Postgres server image built locally from Debian packages (test/e2e/fixtures/postgres), and psql
 // run inside its container, for the e2e test and the benchmark of a database on a dvol volume.
 import { runOk } from './exec.js';
+import { api } from './plugin.js';
 import { waitFor } from './wait.js';
 
 export const POSTGRES_IMAGE = 'dvol-test/postgres:latest';
@@ -40,4 +41,13 @@ export async function waitForPostgres(container: string, timeoutMs = 120_000): P
 /** A fingerprint of a table's rows, cheap at any size: their count and the sum of their hashes. */
 export function tableFingerprint(container: string, table: string, timeout?: number): Promise<string> {
   return psql(container, `SELECT count(*) || ' ' || sum(hashtext(t::text)::bigint) FROM ${table} t`, timeout);
+}
+
+/**
+ * The snapshot driver of a volume, from the plugin's API (`docker volume inspect` of a volume made by
+ * `dvol init` makes Docker probe every driver it knows first, which is slow when one is gone).
+ */
+export async function volumeDriver(volume: string): Promise<string | undefined> {
+  const answer = await api('GET', `/dvol/volumes/${volume}`);
+  return (answer.body as { volume?: { driver?: string } }).volume?.driver;
 }
