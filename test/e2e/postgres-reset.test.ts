@@ -13,11 +13,11 @@ import {
   postgresImage,
   psql,
   tableFingerprint,
+  volumeDriver,
   waitForPostgres,
 } from './lib/postgres.js';
 import { runDetached } from './lib/resources.js';
 import { stateOnLoopFs } from './lib/statefs.js';
-import { volumeStatus } from './lib/volumes.js';
 import { dockerGroupUser, dvol, dvolOk, fsckClean, setAuthor, startedAt } from './fixtures/dvol.js';
 
 const image = await postgresImage();
@@ -40,7 +40,7 @@ async function resetRestoresRows(t: Test, driver: string): Promise<void> {
     await dockerResult('rm', '-f', '-v', name);
     await dvol('rm', '-f', volume);
   });
-  t.equal((await volumeStatus(volume)).driver, driver, `the volume uses the ${driver} driver`);
+  t.equal(await volumeDriver(volume), driver, `the volume uses the ${driver} driver`);
   await runDetached(t, ['-v', `${volume}:${POSTGRES_VOLUME_PATH}`, image], name);
   await waitForPostgres(name);
 
