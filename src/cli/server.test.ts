@@ -144,6 +144,27 @@ t.test('tags, reset to a ref, branch -d', async (t) => {
   t.same(await dvol('fsck', 'HybridCP_mysql'), { code: 0, out: 'No problems found.\n', err: '' });
 });
 
+t.test('commit -d deletes the data of a commit and keeps it in the log', async (t) => {
+  await put('HybridCP_mysql', 'third');
+  t.equal((await dvol('commit', '-m', 'third')).code, 0);
+  await put('HybridCP_mysql', 'fourth');
+  t.equal((await dvol('commit', '-m', 'fourth')).code, 0);
+  t.match(await dvol('commit', '-d', 'HEAD^'), {
+    code: 0,
+    out: /^Deleted the data of commit [0-9a-f]{7} of HybridCP_mysql\.\n$/,
+  });
+  t.match((await dvol('log')).out, /Data: {3}deleted to reclaim space\n\n {4}third\n/);
+  const tip = await dvol('commit', '-d', 'HEAD');
+  t.equal(tip.code, 4, 'the tip of a branch keeps its data');
+  t.match(tip.err, /^dvol: [^\n]+\n(hint: [^\n]+\n)?$/);
+  const gone = await dvol('reset', '--hard', 'HEAD^');
+  t.not(gone.code, 0, 'a commit without data cannot be reset to');
+  t.match(gone.err, /^dvol: [^\n]+\n(hint: [^\n]+\n)?$/);
+  t.equal((await dvol('commit', '-d', 'HEAD^', '-m', 'x')).code, 2, '-d and -m together are a usage error');
+  t.equal(await data('HybridCP_mysql'), 'fourth');
+  t.same(await dvol('fsck', 'HybridCP_mysql'), { code: 0, out: 'No problems found.\n', err: '' });
+});
+
 t.test('core errors reach the CLI as one sentence and the right exit status', async (t) => {
   const cases: [string[], number][] = [
     [['log', 'no_such_volume'], 3],

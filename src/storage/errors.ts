@@ -37,7 +37,7 @@ export function asDvolError(err: unknown, doing: string): DvolError {
     return new DvolError(
       'no_space',
       `no space left on the device while ${doing}`,
-      "free some space, or delete old commits with 'dvol commit rm'",
+      "free some space, or delete the data of old commits with 'dvol commit -d REF'",
       { cause: err },
     );
   }

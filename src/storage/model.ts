@@ -25,7 +25,7 @@ export interface Commit {
   author: string;
   /** RFC 3339, UTC. */
   date: string;
-  /** True when its data was deleted to reclaim space ('dvol commit rm'): it stays in the log. */
+  /** True when its data was deleted to reclaim space ('dvol commit -d'): it stays in the log. */
   dataDeleted?: boolean;
 }
 
