@@ -7,9 +7,12 @@ set -euo pipefail
 IMAGE=${DVOL_BASE_IMAGE:-dvol-base:trixie}
 MIRROR=${DVOL_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 # Keep in sync with plugin/Dockerfile's package list: the Dockerfile skips apt when all are present.
-PACKAGES=nodejs,mount,util-linux,btrfs-progs,coreutils,attr,ca-certificates
+# e2fsprogs: chattr +C for btrfs volumes created with copyonwrite=false.
+PACKAGES=nodejs,mount,util-linux,btrfs-progs,coreutils,attr,e2fsprogs,ca-certificates
 
-if [[ ${1:-} != --force ]] && docker image inspect "$IMAGE" >/dev/null 2>&1; then
+# The image is labelled with its package list, so a changed list makes a new image.
+made_with=$(docker image inspect -f '{{ index .Config.Labels "dvol.packages" }}' "$IMAGE" 2>/dev/null || true)
+if [[ ${1:-} != --force && $made_with == "$PACKAGES" ]]; then
   echo "base image $IMAGE exists"
   exit 0
 fi
@@ -29,5 +32,5 @@ debootstrap --variant=minbase --include="$PACKAGES" trixie "$dir" "$MIRROR" >"$d
 rm -f "$dir.log"
 # Package lists and caches only make the image bigger; the Dockerfile runs apt-get update if it needs apt.
 rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/* "$dir"/usr/share/doc/* "$dir"/usr/share/man/*
-tar -C "$dir" -c . | docker import - "$IMAGE" >/dev/null
+tar -C "$dir" -c . | docker import --change "LABEL dvol.packages=$PACKAGES" - "$IMAGE" >/dev/null
 echo "made base image $IMAGE"

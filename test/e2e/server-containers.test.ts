@@ -1,15 +1,25 @@
 // Stop/start around checkout and reset, pause around commit, against the real dockerd: the app is
 // registered as a legacy plugin socket, so Docker itself calls Create, Mount and Unmount on it.
+// It lives in the e2e tier because dockerd caches a legacy volume driver for good: once the socket is
+// gone, every probe of an unknown volume name retries the dead driver for 30 s. Only a dockerd restart
+// forgets it, so the file restarts dockerd when it is done.
 
 import { existsSync } from 'node:fs';
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { busyboxImage } from '../../test/e2e/lib/images.js';
-import { runOk } from '../../test/e2e/lib/exec.js';
-import { AUTHOR } from '../storage/store.testkit.js';
-import { closeServer, listenUnix } from './listen.js';
-import { api, docker as dockerCall, shortDir, testServer, type App } from './server.testkit.js';
+import { closeServer, listenUnix } from '../../src/server/listen.js';
+import {
+  api,
+  docker as dockerCall,
+  shortDir,
+  testServer,
+  type App,
+} from '../../src/server/server.testkit.js';
+import { AUTHOR } from '../../src/storage/store.testkit.js';
+import { restartDockerd } from './lib/dockerd.js';
+import { runOk } from './lib/exec.js';
+import { busyboxImage } from './lib/images.js';
 
 const DOCKER = '/var/run/docker.sock';
 const skip = !existsSync(DOCKER)
@@ -19,6 +29,8 @@ const skip = !existsSync(DOCKER)
     : false;
 
 const PLUGIN = `dvoltest${process.pid}`;
+// Registered first, so it runs after every subtest's teardown has closed the socket.
+if (!skip) t.teardown(restartDockerd);
 const VOLUME = `dvt${process.pid}`;
 const docker = (...args: string[]) => runOk('docker', args);
 
