@@ -1,45 +1,11 @@
-// The CLI against the real server app (createApp) on a temporary unix socket: no plugin, no Docker
-// containers. The only place src/cli touches src/server, and only in a test.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+// The CLI against the real server app (createApp) on a temporary unix socket (apiserver.testkit.ts):
+// no plugin, no Docker containers.
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
-/* eslint-disable no-restricted-imports -- this test runs the CLI against the real server */
-import { createApp } from '../server/app.js';
-import { configFromEnv } from '../server/config.js';
-import { closeServer, listenUnix } from '../server/listen.js';
-import { buildDeps } from '../server/services.js';
-/* eslint-enable no-restricted-imports */
-import { driverFactories } from '../storage/drivers/index.js';
-import { openStore } from '../storage/store.js';
-import { captureIo } from './io.testkit.js';
-import { main } from './main.js';
+import { cliAgainstServer } from './apiserver.testkit.js';
 
-const dir = await mkdtemp(join(tmpdir(), 'dvol-cli-'));
-const state = join(dir, 'state');
-const socket = join(dir, 'api.sock');
-const store = await openStore(state, { defaultDriver: 'plain' });
-const config = configFromEnv({
-  DVOL_STATE: state,
-  DVOL_MOUNTS: join(dir, 'mnt'),
-  DOCKER_SOCKET: join(dir, 'no-docker.sock'),
-});
-const app = createApp(await buildDeps(config, store, driverFactories));
-const server = await listenUnix(app.fetch, socket);
-t.teardown(async () => {
-  await closeServer(server);
-  await store.close();
-  await rm(dir, { recursive: true, force: true });
-});
-
-const env = { PATH: process.env.PATH, DVOL_SOCKET: socket, HOME: dir, XDG_CONFIG_HOME: join(dir, 'xdg') };
-
-/** Runs `dvol ...argv` and returns its exit status and output. */
-async function dvol(...argv: string[]) {
-  const cap = captureIo({ env });
-  const code = await main(argv, cap.io);
-  return { code, out: cap.out(), err: cap.err() };
-}
+const { store, dvol } = await cliAgainstServer(t);
 
 /** The data a container would see on the volume's active branch. */
 async function data(volume: string, file = 'file'): Promise<string> {

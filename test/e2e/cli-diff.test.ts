@@ -1,30 +1,17 @@
 // dvol diff and dvol status end to end: a busybox container writes into a dvol volume, and the
 // built CLI, run as a docker-group user against the installed plugin, reports what changed.
 import t from 'tap';
-import { docker } from './lib/exec.js';
 import { busyboxImage } from './lib/images.js';
 import { uniqueName } from './lib/names.js';
 import { waitForPlugin } from './lib/plugin.js';
-import { LABEL } from './lib/resources.js';
+import { runOnce } from './lib/resources.js';
 import { dockerGroupUser, dvol, dvolOk, fsckClean, setAuthor } from './fixtures/dvol.js';
 
 const image = await busyboxImage();
 await waitForPlugin();
 
 function busybox(volume: string, script: string): Promise<string> {
-  return docker(
-    'run',
-    '--rm',
-    '--label',
-    LABEL,
-    '-v',
-    `${volume}:/data`,
-    '--volume-driver=dvol',
-    image,
-    'sh',
-    '-c',
-    script,
-  );
+  return runOnce(['-v', `${volume}:/data`, '--volume-driver=dvol', image, 'sh', '-c', script]);
 }
 
 t.test('seed 000: dvol diff after a commit, then -v, --json and status', async (t) => {

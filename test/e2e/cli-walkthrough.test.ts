@@ -2,11 +2,10 @@
 // plugin: `dvol --help`, then the busybox walkthrough (init, write hello, commit, overwrite with
 // world, reset --hard HEAD, read hello back), with `dvol fsck` clean after every step.
 import t from 'tap';
-import { docker } from './lib/exec.js';
 import { busyboxImage } from './lib/images.js';
 import { uniqueName } from './lib/names.js';
 import { waitForPlugin } from './lib/plugin.js';
-import { LABEL } from './lib/resources.js';
+import { runOnce } from './lib/resources.js';
 import { dockerGroupUser, dvol, dvolOk, fsckClean, setAuthor } from './fixtures/dvol.js';
 
 const image = await busyboxImage();
@@ -14,19 +13,7 @@ await waitForPlugin();
 
 /** `docker run --rm -v VOLUME:/data --volume-driver=dvol busybox sh -c SCRIPT`, as in the post. */
 function busybox(volume: string, script: string): Promise<string> {
-  return docker(
-    'run',
-    '--rm',
-    '--label',
-    LABEL,
-    '-v',
-    `${volume}:/data`,
-    '--volume-driver=dvol',
-    image,
-    'sh',
-    '-c',
-    script,
-  );
+  return runOnce(['-v', `${volume}:/data`, '--volume-driver=dvol', image, 'sh', '-c', script]);
 }
 
 t.test('seed 001: dvol --help lists the commands of the launch post', async (t) => {
