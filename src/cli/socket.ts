@@ -86,6 +86,16 @@ export async function discoverSocket(
       if (!err) return path;
       errors.push(err);
     }
+    const [stateSocket, rootSocket] = [candidates.length > 1 ? candidates[0] : undefined, errors.at(-1)];
+    if (stateSocket !== undefined && errors.length === 2 && rootSocket?.code === 'EACCES') {
+      // Docker 20.10 keeps reporting a mount's old source after 'docker plugin set state.source=...'
+      // once dockerd has restarted since the plugin was created, so the CLI socket may be elsewhere.
+      throw new CliError(
+        'unreachable',
+        `cannot use the dvol plugin's CLI socket ${stateSocket} (${errors[0]?.code}), and its root-only socket is not readable by you`,
+        `if the plugin's state directory was moved with 'docker plugin set ${name} state.source=DIR', run with DVOL_SOCKET=DIR/run/dvol.sock (Docker may report the old directory until dockerd restarts), or use sudo`,
+      );
+    }
     if (errors.some((e) => e.code === 'EACCES')) {
       throw new CliError(
         'unreachable',

@@ -12,7 +12,15 @@ import { volumeDriver } from './lib/postgres.js';
 import { createVolume, runDetached, runOnce } from './lib/resources.js';
 import { stateOnLoopFs } from './lib/statefs.js';
 import { SLEEP_UNTIL_STOPPED } from './lib/volumes.js';
-import { containerFile, dockerGroupUser, dvol, dvolOk, fsckClean, setAuthor } from './fixtures/dvol.js';
+import {
+  containerFile,
+  dockerGroupUser,
+  dvol,
+  dvolOk,
+  fsckClean,
+  setAuthor,
+  useSocket,
+} from './fixtures/dvol.js';
 
 const image = await busyboxImage();
 await waitForPlugin();
@@ -93,6 +101,7 @@ async function optionVolume(t: Test, state: string, opts: Record<string, string>
 
 t.test('the CLI with the plugin state directory on btrfs', async (t) => {
   const state = await stateOnLoopFs(t, 'btrfs');
+  useSocket(t, join(state, 'run', 'dvol.sock'));
   // Subtests, so their containers and volumes are gone before the state directory is put back.
   await t.test('condensed seed 000 transcript', transcript);
   await t.test('compression=zstd at create time', async (t) => {

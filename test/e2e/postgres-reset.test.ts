@@ -3,6 +3,7 @@
 // drops them, `dvol reset --hard HEAD` stops the server, restores the data and starts it again, and
 // the original rows are back. plain runs on the default state directory, btrfs and reflink with the
 // plugin's state directory moved to a loopback btrfs / xfs filesystem for the test.
+import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import type { LoopFsType } from '../../src/storage/drivers/loopfs.testkit.js';
 import { docker, dockerResult } from './lib/exec.js';
@@ -18,7 +19,15 @@ import {
 } from './lib/postgres.js';
 import { runDetached } from './lib/resources.js';
 import { stateOnLoopFs } from './lib/statefs.js';
-import { dockerGroupUser, dvol, dvolOk, fsckClean, setAuthor, startedAt } from './fixtures/dvol.js';
+import {
+  dockerGroupUser,
+  dvol,
+  dvolOk,
+  fsckClean,
+  setAuthor,
+  startedAt,
+  useSocket,
+} from './fixtures/dvol.js';
 
 const image = await postgresImage();
 await waitForPlugin();
@@ -77,7 +86,7 @@ const FILESYSTEMS: { driver: string; fs?: LoopFsType }[] = [
 for (const { driver, fs } of FILESYSTEMS) {
   const where = fs === undefined ? 'on the default state directory' : `with the state directory on ${fs}`;
   t.test(`postgres: reset --hard HEAD restores the rows, ${driver} driver ${where}`, async (t) => {
-    if (fs !== undefined) await stateOnLoopFs(t, fs);
+    if (fs !== undefined) useSocket(t, join(await stateOnLoopFs(t, fs), 'run', 'dvol.sock'));
     // A subtest, so its container and volume are gone before the state directory is put back.
     await t.test('load, commit, migrate, reset', (t) => resetRestoresRows(t, driver));
   });
