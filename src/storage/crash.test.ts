@@ -157,6 +157,13 @@ async function runChild(root: string, op: Op, crashAt?: string, killAfterMs?: nu
   return { code, signal, done: out.includes('done'), ms: Date.now() - ready };
 }
 
+/** The state for a message: file contents shortened (the bulk files are a MiB each). */
+function brief(state: State): string {
+  return JSON.stringify(state, (_key, value: unknown) =>
+    typeof value === 'string' && value.length > 40 ? `${value.slice(0, 8)}...(${value.length} chars)` : value,
+  );
+}
+
 /** Opens the store after the child ended, checks fsck and returns 'before' or 'after'. */
 async function inspect(t: Test, root: string, op: Op, before: State): Promise<'before' | 'after'> {
   const store = await openStore(root, { defaultDriver: 'plain' });
@@ -166,7 +173,7 @@ async function inspect(t: Test, root: string, op: Op, before: State): Promise<'b
     t.same(await readdir(join(root, 'trash')), [], 'no removed volume left in the trash');
     const now = await observe(store);
     if (same(now, before)) return 'before';
-    t.ok(isAfter(op, before, now), `the state is exactly 'after': ${JSON.stringify(now)}`);
+    t.ok(isAfter(op, before, now), `the state is exactly 'after': ${brief(now)}`);
     return 'after';
   } finally {
     await store.close();

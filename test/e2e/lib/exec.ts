@@ -30,6 +30,11 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
         resolve({ code, stdout, stderr: stderr + killed });
       },
     );
+    // A command that exits without reading its stdin (lsattr, userdel) closes the pipe first: the
+    // EPIPE that follows says nothing about the command, whose exit status is what counts.
+    child.stdin?.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+    });
     child.stdin?.end(opts.input ?? '');
   });
 }
