@@ -1,6 +1,7 @@
-// Parses a verb's argv against its option specs with zx's minimist; unknown options are usage errors.
+// Parses a verb's argv against its option specs with Node's own util.parseArgs (no dependency to load
+// before the request); unknown, repeated or value-less options are usage errors.
 
-import { minimist } from 'zx';
+import { parseArgs as parseTokens } from 'node:util';
 import type { Command, OptionSpec, Parsed } from './command.js';
 import { usageError } from './errors.js';
 
@@ -15,36 +16,39 @@ export function allOptions(cmd: Command): OptionSpec[] {
 /** Parses `argv` (the words after the verb) for `cmd`; throws a usage error (exit 2) on a bad line. */
 export function parseArgs(cmd: Command, argv: string[]): Parsed {
   const specs = allOptions(cmd);
-  const strings = specs.filter((o) => o.value).map((o) => o.long);
-  const alias: Record<string, string> = {};
-  for (const o of specs) if (o.short) alias[o.short] = o.long;
-  const known = new Set(specs.flatMap((o) => (o.short ? [o.long, o.short] : [o.long])));
-  let unknown: string | undefined;
-  const raw = minimist(argv, {
-    string: strings,
-    boolean: specs.filter((o) => !o.value).map((o) => o.long),
-    alias,
-    '--': false,
-    unknown: (arg: string) => {
-      if (!arg.startsWith('-') || arg === '-') return true;
-      unknown ??= arg;
-      return false;
-    },
+  const byName = new Map(specs.map((o) => [o.long, o]));
+  // Not strict: every token comes back, so each mistake gets our own message rather than Node's.
+  const { tokens } = parseTokens({
+    args: argv,
+    options: Object.fromEntries(
+      specs.map((o) => [
+        o.long,
+        { type: o.value ? 'string' : 'boolean', ...(o.short && { short: o.short }) },
+      ]),
+    ),
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
   });
-  if (unknown) throw usageError(`unknown option '${unknown}' for 'dvol ${cmd.name}'`, cmd.name);
-  const opts: Parsed['opts'] = {};
-  for (const o of specs) {
-    const value = raw[o.long] as string | boolean | string[] | undefined;
-    if (Array.isArray(value) && !o.repeat) {
-      throw usageError(`option '--${o.long}' given more than once`, cmd.name);
+  const opts: Parsed['opts'] = Object.fromEntries(specs.filter((o) => !o.value).map((o) => [o.long, false]));
+  const positionals: string[] = [];
+  for (const token of tokens) {
+    if (token.kind === 'positional') positionals.push(token.value);
+    if (token.kind !== 'option') continue;
+    const spec = byName.get(token.name);
+    if (!spec) throw usageError(`unknown option '${token.rawName}' for 'dvol ${cmd.name}'`, cmd.name);
+    if (!spec.value) {
+      if (token.value !== undefined) throw usageError(`option '--${spec.long}' takes no value`, cmd.name);
+      opts[spec.long] = true;
+      continue;
     }
-    if (o.value && value === '') throw usageError(`option '--${o.long}' needs a ${o.value}`, cmd.name);
-    opts[o.long] = o.repeat && typeof value === 'string' ? [value] : value;
+    if (!token.value) throw usageError(`option '--${spec.long}' needs a ${spec.value}`, cmd.name);
+    const before = opts[spec.long];
+    if (before !== undefined && !spec.repeat) {
+      throw usageError(`option '--${spec.long}' given more than once`, cmd.name);
+    }
+    opts[spec.long] = spec.repeat ? [...((before as string[] | undefined) ?? []), token.value] : token.value;
   }
-  for (const key of Object.keys(raw)) {
-    if (key !== '_' && !known.has(key)) throw usageError(`unknown option '--${key}'`, cmd.name);
-  }
-  const positionals = raw._.map(String);
   if (opts.help) return { opts, positionals, json: false };
   const [min, max] = cmd.arity;
   if (positionals.length < min) throw usageError(`'dvol ${cmd.name}' needs more arguments`, cmd.name);
