@@ -1,12 +1,8 @@
 import t from 'tap';
-import { chalk } from 'zx';
 import { captureIo } from './io.testkit.js';
 import { makePrinter, wantsColour } from './printer.js';
 
 t.test('colour only on a terminal and never with NO_COLOR', async (t) => {
-  const level = chalk.level;
-  chalk.level = 1; // as on a colour terminal, whatever runs the tests
-  t.teardown(() => void (chalk.level = level));
   t.equal(wantsColour({ write: () => true, isTTY: true }, {}), true, 'a terminal');
   t.equal(wantsColour({ write: () => true, isTTY: false }, {}), false, 'a pipe');
   t.equal(wantsColour({ write: () => true }, {}), false, 'a stream that does not say');
@@ -15,6 +11,7 @@ t.test('colour only on a terminal and never with NO_COLOR', async (t) => {
 
   const tty = captureIo({ tty: true, env: {} });
   t.equal(makePrinter(tty.io).paint('yellow', 'commit x'), '\u001b[33mcommit x\u001b[39m');
+  t.equal(makePrinter(tty.io).paint('bold', 'HEAD'), '\u001b[1mHEAD\u001b[22m');
   const noColour = captureIo({ tty: true, env: { NO_COLOR: 'yes' } });
   t.equal(makePrinter(noColour.io).paint('yellow', 'commit x'), 'commit x');
 });

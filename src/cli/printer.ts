@@ -1,7 +1,5 @@
 // Where output goes: stdout/stderr writers, the colour decision (TTY and no NO_COLOR) and a TTY-only spinner.
 
-import { chalk } from 'zx';
-
 /** A stream the CLI writes to; process.stdout and process.stderr fit, and so do test buffers. */
 export interface OutStream {
   write(text: string): unknown;
@@ -17,7 +15,16 @@ export interface Io {
   ask?: (question: string) => Promise<string>;
 }
 
-type Style = 'yellow' | 'green' | 'red' | 'bold' | 'dim';
+/** ANSI SGR codes, on and off, for the few styles the CLI uses (no colour library to load at start). */
+const STYLES = {
+  yellow: ['\x1b[33m', '\x1b[39m'],
+  green: ['\x1b[32m', '\x1b[39m'],
+  red: ['\x1b[31m', '\x1b[39m'],
+  bold: ['\x1b[1m', '\x1b[22m'],
+  dim: ['\x1b[2m', '\x1b[22m'],
+} as const;
+
+type Style = keyof typeof STYLES;
 
 /** Output helpers bound to one Io. */
 export interface Printer {
@@ -34,9 +41,9 @@ export interface Printer {
   progress<T>(title: string, work: () => Promise<T>): Promise<T>;
 }
 
-/** Colour only on a terminal, never when NO_COLOR is set (https://no-color.org), never when chalk cannot. */
+/** Colour only on a terminal that can show it, never when NO_COLOR is set (https://no-color.org). */
 export function wantsColour(stream: OutStream, env: NodeJS.ProcessEnv): boolean {
-  return stream.isTTY === true && !env.NO_COLOR && env.TERM !== 'dumb' && chalk.level > 0;
+  return stream.isTTY === true && !env.NO_COLOR && env.TERM !== 'dumb';
 }
 
 const frames = '⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏';
@@ -50,7 +57,7 @@ export function makePrinter(io: Io): Printer {
     line: (text = '') => void io.stdout.write(text + '\n'),
     write: (text) => void io.stdout.write(text),
     json: (value) => void io.stdout.write(JSON.stringify(value, null, 2) + '\n'),
-    paint: (style, text) => (colour ? chalk[style](text) : text),
+    paint: (style, text) => (colour ? STYLES[style][0] + text + STYLES[style][1] : text),
     async progress(title, work) {
       if (io.stderr.isTTY !== true) return work();
       let i = 0;
