@@ -3,7 +3,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { $ } from 'zx';
 import { CliError } from './errors.js';
 
 /** The settings `dvol config` knows. */
@@ -50,6 +49,8 @@ export async function getConfig(
 ): Promise<{ value: string; source: 'dvol' | 'git' } | undefined> {
   const own = (await readFileConfig(env)).user?.[field(key)];
   if (own) return { value: own, source: 'dvol' };
+  // zx loads only here: most commands never need git, and it is the CLI's heaviest module to load.
+  const { $ } = await import('zx/core');
   // --global: the user's own git identity, never the repository the shell happens to be in (volumes
   // are not tied to directories).
   const git = await $({ env, nothrow: true, quiet: true })`git config --global --get ${key}`.catch(
@@ -72,8 +73,7 @@ export async function setConfig(env: NodeJS.ProcessEnv, key: ConfigKey, value: s
 
 /** `Name <email>` for commits; refuses (exit 2) with how to set them when either is missing. */
 export async function author(env: NodeJS.ProcessEnv): Promise<string> {
-  const name = await getConfig(env, 'user.name');
-  const email = await getConfig(env, 'user.email');
+  const [name, email] = await Promise.all([getConfig(env, 'user.name'), getConfig(env, 'user.email')]);
   if (!name || !email) {
     const missing = [!name && 'user.name', !email && 'user.email'].filter(Boolean).join(' and ');
     throw new CliError(

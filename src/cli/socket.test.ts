@@ -94,8 +94,8 @@ t.test('inspecting a plugin that does not exist, with the real docker CLI', asyn
   }
 });
 
-t.test('no docker command at all: said plainly', async (t) => {
-  t.same(await inspectPlugin('dvol', { PATH: '/nonexistent' }), {
+t.test('no Docker socket and no docker command: said plainly', async (t) => {
+  t.same(await inspectPlugin('dvol', { PATH: '/nonexistent', DOCKER_HOST: 'unix:///nonexistent.sock' }), {
     dockerError: 'the docker command was not found in PATH',
   });
 });

@@ -2,7 +2,7 @@
 
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
-import { $ } from 'zx';
+import { getJson, localDockerSocket } from './docker-api.js';
 import { CliError } from './errors.js';
 
 /** Where a plugin run outside Docker's plugin system (`node dist/server/main.js`) listens. */
@@ -20,11 +20,27 @@ export interface PluginInspect {
 /** What asking Docker about the plugin gave: the plugin, `missing`, or Docker's own error. */
 export type InspectResult = PluginInspect | { missing: true } | { dockerError: string };
 
-/** Runs `docker plugin inspect NAME` (argv quoted by zx, no shell string). */
+/**
+ * `docker plugin inspect NAME`: asked of the Engine API on its local socket when the docker command
+ * would use that socket too; otherwise, or when that fails, by running the docker command, whose own
+ * message then says what is wrong.
+ */
 export async function inspectPlugin(
   name: string,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<InspectResult> {
+  const socket = localDockerSocket(env);
+  if (socket !== undefined) {
+    const answer = await getJson(socket, `/plugins/${encodeURI(name)}/json`).catch(() => undefined);
+    if (answer?.status === 200) return answer.body as PluginInspect;
+    if (answer?.status === 404) return { missing: true };
+  }
+  return inspectWithDockerCommand(name, env);
+}
+
+/** Runs `docker plugin inspect NAME` (argv quoted by zx, no shell string; zx loads only when needed). */
+async function inspectWithDockerCommand(name: string, env: NodeJS.ProcessEnv): Promise<InspectResult> {
+  const { $ } = await import('zx/core');
   const out = await $({ env, nothrow: true, quiet: true })`docker plugin inspect ${name}`;
   if (out.exitCode === 0) {
     const [plugin] = JSON.parse(out.stdout) as PluginInspect[];
