@@ -33,8 +33,12 @@ With -d, deletes the data of the commit REF to reclaim disk space; unlike git, d
     const paragraphs = (opts.message as string[] | undefined) ?? [];
     if (paragraphs.length === 0)
       throw usageError('a commit message is required: dvol commit -m "<message>"', 'commit');
-    const body = { message: paragraphs.join('\n\n'), author: await author(ctx.io.env) };
-    const volume = await ctx.volume(explicit);
+    // Looked up side by side (git may run, the plugin may be asked); an author error still comes first.
+    const [who, found] = await Promise.allSettled([author(ctx.io.env), ctx.volume(explicit)]);
+    if (who.status === 'rejected') throw who.reason;
+    if (found.status === 'rejected') throw found.reason;
+    const volume = found.value;
+    const body = { message: paragraphs.join('\n\n'), author: who.value };
     const { commit } = await ctx.print.progress(`Committing ${volume}`, () =>
       ctx.api.request<{ commit: Commit }>('POST', volumePath(volume, 'commits'), body),
     );
