@@ -1,35 +1,12 @@
 // Small durable-filesystem helpers shared by the drivers: fsync of directories, atomic file writes,
 // whole-tree removal and syncing a filesystem.
 
-import { randomBytes } from 'node:crypto';
-import { constants, promises as fs } from 'node:fs';
-import path from 'node:path';
+import { promises as fs } from 'node:fs';
 
 import { run } from './exec.js';
 
-/** fsyncs a directory so that renames and creations inside it survive a crash. */
-export async function fsyncDir(dir: string): Promise<void> {
-  const handle = await fs.open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-/** Writes `data` to `file` atomically and durably: temp file, fsync, rename, fsync the directory. */
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${file}.tmp-${randomBytes(4).toString('hex')}`;
-  const handle = await fs.open(tmp, 'w', 0o600);
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await fs.rename(tmp, file);
-  await fsyncDir(path.dirname(file));
-}
+// The same durable writes as the versioning core's metadata: one implementation of the ordering.
+export { fsyncDir, writeFileAtomic } from '../atomic.js';
 
 /**
  * Removes a whole tree. Uses `rm -rf` rather than fs.rm because Node 20's fs.rm reads names as UTF-8
