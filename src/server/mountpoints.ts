@@ -48,7 +48,7 @@ export class Mountpoints {
     const volume = this.store.volume(name);
     return this.#data.run(name, () =>
       this.#binds.run(name, async () => {
-        if (!this.#bound.has(name)) await this.#bind(name, await volume.dataPath());
+        if (!this.#bound.has(name)) await this.#bind(name, await volume.mountPath());
         try {
           await this.store.mounts.acquire(name, id);
         } catch (err) {
@@ -107,7 +107,7 @@ export class Mountpoints {
       if (this.store.mounts.count(name) > 0 && !present.has(name)) {
         // One broken volume must not keep the server (and so every other volume) from starting.
         await tolerate(`mounting volume '${name}' again`, async () =>
-          this.#bind(name, await this.store.volume(name).dataPath()),
+          this.#bind(name, await this.store.volume(name).mountPath()),
         );
       }
     }

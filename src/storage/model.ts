@@ -116,6 +116,8 @@ export interface Volume {
   status(): Promise<Status>;
   /** The directory with the active branch's working data (what a container sees). */
   dataPath(): Promise<string>;
+  /** dataPath, once the driver has readied the data for a container (e.g. the `.nocow` marker): for Mount. */
+  mountPath(): Promise<string>;
 
   commit(opts: { message: string; author: string }): Promise<Commit>;
   /** Newest first, following parents from `ref` (default HEAD), inherited commits included. */

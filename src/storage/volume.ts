@@ -74,6 +74,13 @@ export class VolumeHandle implements Volume {
     return this.ctx.driver(record).branchPath(record.activeBranch);
   }
 
+  async mountPath(): Promise<string> {
+    const record = await loadRecord(this.ctx);
+    const driver = this.ctx.driver(record);
+    await driver.beforeMount?.(record.activeBranch);
+    return driver.branchPath(record.activeBranch);
+  }
+
   commit(opts: { message: string; author: string }): Promise<Commit> {
     return this.locked(() => commits.commit(this.ctx, opts));
   }

@@ -58,6 +58,16 @@ if (mountpoint) {
     const { stdout } = await run('lsattr', ['-d', data], 'test');
     t.match(stdout.split(' ')[0], /C/, 'No_COW is set on the data directory');
     await store.removeVolume('pg');
+    await store.createVolume('marked');
+    const marked = await store.volume('marked').dataPath();
+    await fs.writeFile(path.join(marked, '.nocow'), '');
+    t.equal(await store.volume('marked').mountPath(), marked, 'Mount binds the same directory');
+    t.match(
+      (await run('lsattr', ['-d', marked], 'test')).stdout.split(' ')[0],
+      /C/,
+      '.nocow honoured at mount',
+    );
+    await store.removeVolume('marked');
   });
 
   t.test('forcing btrfs on a store elsewhere fails at create, naming the filesystem', async (t) => {

@@ -94,6 +94,20 @@ if (mountpoint) {
     await d.destroy();
   });
 
+  t.test('a .nocow file is also honoured when the data is mounted, before any commit', async (t) => {
+    const d = await open();
+    await d.createBranch('main');
+    const attrs = async () =>
+      (await run('lsattr', ['-d', d.branchPath('main')], 'test')).stdout.split(' ')[0];
+    await d.beforeMount?.('main');
+    t.notMatch(await attrs(), /C/, 'no marker: copy-on-write stays on');
+    await fs.writeFile(path.join(d.branchPath('main'), '.nocow'), '');
+    await d.beforeMount?.('main');
+    t.match(await attrs(), /C/, 'the next mount turns it off');
+    await t.rejects(d.beforeMount?.('gone') ?? Promise.resolve(), { code: 'not_found' });
+    await d.destroy();
+  });
+
   t.test('size reports apparent bytes and what only this snapshot holds', async (t) => {
     const d = await open();
     await d.createBranch('main');

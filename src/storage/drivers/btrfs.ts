@@ -84,6 +84,11 @@ export class BtrfsDriver implements SnapshotDriver {
     });
   }
 
+  async beforeMount(branch: string): Promise<void> {
+    const data = await this.existingBranch(branch);
+    await guard(`preparing branch '${branch}' for a container`, () => honourNocowMarker(data));
+  }
+
   async branchFromCommit(commit: string, branch: string): Promise<void> {
     const source = await this.existingCommit(commit);
     const target = this.layout.branch(branch);

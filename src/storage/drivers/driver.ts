@@ -94,6 +94,13 @@ export interface SnapshotDriver {
    */
   diff(from: string | null, to: { branch: string } | { commit: string }): AsyncGenerator<DiffEntry>;
 
+  /**
+   * Readies a branch's data for a container, right before it is bind-mounted. Optional: btrfs honours a
+   * `.nocow` marker here, at mount time as buttervolume does, so a marker written into a new volume
+   * takes effect from its next mount (files created after that skip copy-on-write).
+   */
+  beforeMount?(branch: string): Promise<void>;
+
   /** Disk usage of a branch (`{branch}`) or of a commit (`{commit}`). */
   size(of: { branch: string } | { commit: string }): Promise<DataSize>;
 
