@@ -5,9 +5,10 @@
 import type { BigIntStats } from 'node:fs';
 
 import { sameContent } from './content.js';
-import { ManifestBuilder, fingerprint } from './manifest.js';
+import { ManifestBuilder, precedes } from './manifest.js';
 import type { Manifest } from './manifest.js';
-import { lstatOrUndefined, rawPath, targetOrUndefined, walkTree } from './walk.js';
+import { lstatOrUndefined, rawPath, targetOrUndefined } from './walk.js';
+import { walkFingerprints } from './walk-parallel.js';
 import { readTreeXattrs, readXattrs } from './xattr.js';
 
 /** One way in which the branch differs from the commit. */
@@ -23,10 +24,7 @@ export interface CompareInput {
   branch: string;
   /** The commit's data directory; null compares with an empty directory. */
   commit: string | null;
-  /**
-   * Fingerprints and the full path set of the commit; for a null commit, the root's expected metadata.
-   * Its entries are consumed by the comparison.
-   */
+  /** Fingerprints and the full path set of the commit; for a null commit, the root's expected metadata. */
   known: Manifest;
   /** The filesystem's time when this comparison started (see ManifestBuilder.build). */
   since: bigint;
@@ -43,27 +41,33 @@ export interface CompareInput {
  */
 export async function* diffTree(input: CompareInput): AsyncGenerator<Difference> {
   const { branch, commit, known } = input;
-  const remaining = known.entries; // consumed: what is left after the walk is missing from the branch
+  const { paths, fps } = known;
+  const missing: string[] = []; // manifest paths the walk did not meet: gone from the branch
   const fresh = new ManifestBuilder();
   const xattrPaths: string[] = [];
   let differs = false;
   let compared = false;
-  for await (const entry of walkTree(branch)) {
-    const expected = remaining.get(entry.path);
-    remaining.delete(entry.path);
-    const fp = fingerprint(entry.stat);
-    fresh.add(entry.path, entry.stat, fp);
-    if (expected !== undefined && expected !== '' && expected === fp) continue;
-    compared = true;
-    const diff = await compareEntry(input, entry.path, entry.stat, entry.target);
-    if (diff) {
-      differs = true;
-      yield diff;
-    } else if (commit !== null) xattrPaths.push(entry.path);
+  let j = 0; // the manifest is in walk order: merge it with the walk
+  for await (const batch of walkFingerprints(branch)) {
+    for (const { path, fp } of batch) {
+      for (; j < paths.length && paths[j] !== path && precedes(paths[j] as string, path); j++) {
+        missing.push(paths[j] as string);
+      }
+      const expected = paths[j] === path ? fps[j++] : undefined;
+      fresh.add(path, fp);
+      if (expected === fp) continue; // fingerprints are never '', so '' (untrusted) never matches
+      compared = true;
+      const diff = await compareEntry(input, path);
+      if (diff) {
+        differs = true;
+        yield diff;
+      } else if (commit !== null) xattrPaths.push(path);
+    }
   }
+  for (; j < paths.length; j++) missing.push(paths[j] as string);
   if (commit !== null) {
-    if (remaining.size > 0) compared = true;
-    for (const path of remaining.keys()) {
+    if (missing.length > 0) compared = true;
+    for (const path of missing) {
       if (lstatOrUndefined(rawPath(commit, path)) !== undefined) {
         differs = true;
         yield { path, kind: 'deleted' };
@@ -80,14 +84,18 @@ export async function* diffTree(input: CompareInput): AsyncGenerator<Difference>
   }
 }
 
-/** Compares one branch entry with the commit's entry at the same path (xattrs aside). */
-async function compareEntry(
-  input: CompareInput,
-  path: string,
-  stat: BigIntStats,
-  target: string | undefined,
-): Promise<Difference | undefined> {
+/**
+ * Compares one branch entry with the commit's entry at the same path (xattrs aside), as the entry is
+ * now: the walk only said that it may differ. An entry gone since the walk counts as deleted.
+ */
+async function compareEntry(input: CompareInput, path: string): Promise<Difference | undefined> {
   const { commit, known } = input;
+  const oursPath = rawPath(input.branch, path);
+  const stat = lstatOrUndefined(oursPath);
+  if (stat === undefined) {
+    const inCommit = commit !== null && lstatOrUndefined(rawPath(commit, path)) !== undefined;
+    return inCommit ? { path, kind: 'deleted' } : undefined;
+  }
   if (commit === null) {
     if (path !== '') return { path, kind: 'added' };
     const root = known.root;
@@ -103,10 +111,10 @@ async function compareEntry(
   if (theirs === undefined) return { path, kind: 'added' };
   const what = metadataDifference(stat, theirs);
   if (what) return { path, kind: 'modified', what };
-  if (stat.isSymbolicLink() && target !== targetOrUndefined(theirsPath)) {
+  if (stat.isSymbolicLink() && targetOrUndefined(oursPath) !== targetOrUndefined(theirsPath)) {
     return { path, kind: 'modified', what: 'target' };
   }
-  if (stat.isFile() && !(await sameContent(rawPath(input.branch, path), theirsPath))) {
+  if (stat.isFile() && !(await sameContent(oursPath, theirsPath))) {
     return { path, kind: 'modified', what: 'content' };
   }
   return undefined;

@@ -1,13 +1,21 @@
 // Change detection for copy-based drivers (plain, reflink): records a manifest of each branch when it
 // is known to equal a commit, and answers hasChanges by walking the branch against it.
 
+import fs from 'node:fs';
 import path from 'node:path';
 
 import { diffTree } from './compare.js';
 import type { Difference } from './compare.js';
 import { ManifestBuilder, filesystemNow, loadManifest, removeManifest, saveManifest } from './manifest.js';
 import type { Manifest } from './manifest.js';
-import { walkNames, walkTree } from './walk.js';
+import { walkFingerprints } from './walk-parallel.js';
+
+/** Every path of a tree, in walk order. */
+async function sortedPaths(root: string): Promise<string[]> {
+  const paths: string[] = [];
+  for await (const batch of walkFingerprints(root)) for (const e of batch) paths.push(e.path);
+  return paths;
+}
 
 /** What createBranch makes, for when its manifest was lost: a 0755 directory of the running user. */
 const EMPTY_BRANCH_ROOT = { mode: 0o40755, uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
@@ -32,7 +40,7 @@ export class ChangeTracker {
   async beforeSnapshot(branchDir: string): Promise<{ builder: ManifestBuilder; since: bigint }> {
     const since = this.now();
     const builder = new ManifestBuilder();
-    for await (const e of walkTree(branchDir)) builder.add(e.path, e.stat);
+    for await (const batch of walkFingerprints(branchDir)) for (const e of batch) builder.add(e.path, e.fp);
     return { builder, since };
   }
 
@@ -46,7 +54,7 @@ export class ChangeTracker {
     commit: string,
     commitDir: string,
   ): Promise<void> {
-    for await (const p of walkNames(commitDir)) walked.builder.addUntrusted(p);
+    walked.builder.addUntrusted(await sortedPaths(commitDir));
     await this.save(branch, walked.builder.build(commit, walked.since));
   }
 
@@ -56,12 +64,9 @@ export class ChangeTracker {
    */
   async recordCopy(copyDir: string, commit: string | null): Promise<{ seal(): Manifest }> {
     const builder = new ManifestBuilder();
-    let root: Manifest['root'];
-    for await (const e of walkTree(copyDir)) {
-      builder.add(e.path, e.stat);
-      if (e.path === '')
-        root = { mode: Number(e.stat.mode), uid: Number(e.stat.uid), gid: Number(e.stat.gid) };
-    }
+    const top = fs.lstatSync(copyDir);
+    const root = { mode: top.mode, uid: top.uid, gid: top.gid };
+    for await (const batch of walkFingerprints(copyDir)) for (const e of batch) builder.add(e.path, e.fp);
     return {
       seal: () => {
         const manifest = builder.build(commit, this.now());
@@ -101,11 +106,10 @@ export class ChangeTracker {
     const stored = await loadManifest(this.file(branch));
     let known: Manifest;
     if (stored !== undefined && stored.commit === commit) known = stored;
-    else if (commitDir === null) known = { commit: null, entries: new Map(), root: EMPTY_BRANCH_ROOT };
+    else if (commitDir === null) known = { commit: null, paths: [], fps: [], root: EMPTY_BRANCH_ROOT };
     else {
-      const entries = new Map<string, string>();
-      for await (const p of walkNames(commitDir)) entries.set(p, '');
-      known = { commit, entries };
+      const paths = await sortedPaths(commitDir);
+      known = { commit, paths, fps: paths.map(() => '') };
     }
     yield* diffTree({
       since: this.now(),

@@ -1,0 +1,52 @@
+// Manifests: saved and loaded exactly (raw names included), older formats ignored as a cache should
+// be, and built with racy entries untrusted and the commit's extra paths merged in walk order.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import t from 'tap';
+
+import { ManifestBuilder, loadManifest, saveManifest, type Manifest } from './manifest.js';
+
+const fp = (ino: number, ctime: bigint) => `${ino}:${ctime}:0:33188:0:0`;
+
+t.test('a manifest round-trips, names with any byte included', async (t) => {
+  const file = path.join(t.testdir(), 'm.json');
+  const odd = Buffer.from([0x6e, 0xff, 0x0a, 0x5c]).toString('latin1');
+  const manifest: Manifest = {
+    commit: 'c1',
+    paths: ['', 'a b', 'd', `d/${odd}`, 'd/x'],
+    fps: [fp(1, 5n), '', fp(3, 6n), fp(4, 7n), ''],
+  };
+  await saveManifest(file, manifest);
+  t.same(await loadManifest(file), { ...manifest, root: undefined }, 'paths and fingerprints');
+  const empty: Manifest = { commit: null, paths: [], fps: [], root: { mode: 0o40755, uid: 0, gid: 0 } };
+  await saveManifest(file, empty);
+  t.same(await loadManifest(file), empty, 'an empty one, with its root');
+});
+
+t.test('other formats and broken files are ignored', async (t) => {
+  const file = path.join(t.testdir(), 'm.json');
+  fs.writeFileSync(file, JSON.stringify({ version: 1, commit: 'c1', entries: [['', 'x']] }));
+  t.equal(await loadManifest(file), undefined, 'version 1');
+  fs.writeFileSync(file, `${JSON.stringify({ version: 2, commit: 'c1', count: 2 })}\na\0b\0x`);
+  t.equal(await loadManifest(file), undefined, 'a truncated list');
+  t.equal(await loadManifest(path.join(t.testdir(), 'none')), undefined, 'a missing file');
+});
+
+t.test('the builder distrusts racy entries and merges the extra paths in walk order', async (t) => {
+  const b = new ManifestBuilder();
+  b.add('', fp(1, 10n));
+  b.add('a', fp(2, 99n));
+  b.add('a/z', fp(3, 10n));
+  b.add('b', fp(4, 100n));
+  b.addUntrusted(['', 'a', 'a/m', 'a/z', 'a!', 'c']);
+  t.same(
+    b.build('c1', 100n),
+    {
+      commit: 'c1',
+      paths: ['', 'a', 'a/m', 'a/z', 'a!', 'b', 'c'],
+      fps: [fp(1, 10n), fp(2, 99n), '', fp(3, 10n), '', '', ''],
+    },
+    'ctime 100 and later is racy; extra paths come in untrusted, in walk order',
+  );
+});

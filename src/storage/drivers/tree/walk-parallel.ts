@@ -1,0 +1,269 @@
+// A walk that yields every entry's fingerprint in walkTree's order (depth first, names sorted bytewise)
+// while worker threads list directories and lstat entries ahead of it, in chunks, big flat directories
+// split too. Small trees never start a worker: the first entries are walked on the calling thread.
+
+import fs from 'node:fs';
+
+import { walkPool, type WalkPool } from './walk-pool.js';
+import { runWalkTask, type WalkTask, type WalkTaskResult } from './walk-task.js';
+
+/** One entry of the walk. */
+export interface WalkedEntry {
+  /** Relative path as walkTree yields it ('' for the root), raw bytes as latin1 characters. */
+  path: string;
+  /** manifest.ts's fingerprint of the entry's lstat. */
+  fp: string;
+  /** d directory, l symlink, f anything else. */
+  kind: 'd' | 'l' | 'f';
+  /** The symlink's target (latin1), for symlinks only. */
+  target?: string;
+}
+
+export interface WalkOptions {
+  /** Entries to lstat on the calling thread before workers take over (default 4096; 0: at once). */
+  inline?: number;
+}
+
+/** Entries per task: a few ms of work, so a message's cost is small and dispatch stays dynamic. */
+const CHUNK = 1024;
+/** Tasks handed out ahead of the consumer: bounds the memory held when the consumer is slower. */
+const AHEAD = 32;
+
+/** A task of this walk and, once answered, its entries and the tasks it made for what it found. */
+interface Job {
+  /** Position of the job's first entry in walk order, as child indexes; orders the queue. */
+  key: number[];
+  task: WalkTask;
+  /** Relative path prefix of the entries ('' or 'dir/'). */
+  prefix: string;
+  names?: string[];
+  state: 'queued' | 'sent' | 'done';
+  answer?: Promise<Answer>;
+}
+
+interface Answer {
+  entries: (WalkedEntry | undefined)[];
+  /** The listing job of each directory entry, by entry index. */
+  subdirs: (Job | undefined)[];
+  /** For a listing: the jobs that lstat the directory's remaining names, in order. */
+  rest: Job[];
+  error?: WalkTaskResult['error'];
+}
+
+/**
+ * Yields the root and every entry below it in walkTree's order, in batches; entries that vanish
+ * during the walk are skipped. Stopping early drops the work not yet handed out.
+ */
+export async function* walkFingerprints(
+  root: string,
+  options: WalkOptions = {},
+): AsyncGenerator<WalkedEntry[]> {
+  const walk = new Walk(Buffer.from(root).toString('latin1'), options.inline ?? 4096);
+  try {
+    yield* walk.entries();
+  } finally {
+    walk.stop();
+  }
+}
+
+class Walk {
+  private readonly queue = new JobHeap();
+  private ahead = 0;
+  private pool: WalkPool | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly root: string,
+    private inlineLeft: number,
+  ) {}
+
+  async *entries(): AsyncGenerator<WalkedEntry[]> {
+    // The root is job [0]: its listing is [0, 0], its entries [0, i], and so on down.
+    const top = await this.get(this.job([0], { base: '', names: this.root }, '', [''], false));
+    const rootEntry = top.entries[0];
+    if (rootEntry === undefined) return;
+    yield [rootEntry];
+    const start = top.subdirs[0];
+    if (start === undefined) return;
+    // Each frame is a directory being yielded: its jobs in order, and where we are in them.
+    const stack: { jobs: Job[]; j: number; answer?: Answer; i: number }[] = [{ jobs: [start], j: 0, i: 0 }];
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1] as (typeof stack)[number];
+      if (frame.answer === undefined || frame.i >= frame.answer.entries.length) {
+        if (frame.answer !== undefined) frame.j++;
+        const job = frame.jobs[frame.j];
+        if (job === undefined) {
+          stack.pop();
+          continue;
+        }
+        frame.answer = await this.get(job);
+        frame.i = 0;
+        if (frame.j === 0) frame.jobs.push(...frame.answer.rest);
+        if (frame.answer.error) throw walkError(frame.answer.error);
+      }
+      const { entries, subdirs } = frame.answer;
+      const batch: WalkedEntry[] = [];
+      let sub: Job | undefined;
+      while (frame.i < entries.length && sub === undefined) {
+        const entry = entries[frame.i];
+        sub = subdirs[frame.i++];
+        if (entry) batch.push(entry);
+      }
+      if (batch.length > 0) yield batch;
+      if (sub) stack.push({ jobs: [sub], j: 0, i: 0 });
+    }
+  }
+
+  /** Drops queued work; answers still on their way are ignored. */
+  stop(): void {
+    this.stopped = true;
+    this.queue.clear();
+  }
+
+  private job(key: number[], task: WalkTask, prefix: string, names?: string[], queued = true): Job {
+    const job: Job = { key, task, prefix, names, state: 'queued' };
+    if (queued) {
+      this.queue.push(job);
+      this.pump();
+    }
+    return job;
+  }
+
+  /** The job's answer, sending it now if it has not been (the consumer needs it next). */
+  private async get(job: Job): Promise<Answer> {
+    if (job.state === 'queued') this.send(job); // the heap skips it later
+    const answer = await (job.answer as Promise<Answer>);
+    this.ahead--;
+    this.pump();
+    return answer;
+  }
+
+  private send(job: Job): void {
+    job.state = 'sent';
+    this.ahead++;
+    if (this.pool) {
+      job.answer = this.pool.run(job.task).then((r) => this.answer(job, r));
+      job.answer.catch(() => undefined); // a job dropped by an early stop must not be an unhandled rejection
+      return;
+    }
+    const result = runWalkTask(fs, job.task);
+    this.inlineLeft -= result.kinds.length;
+    if (this.inlineLeft <= 0) this.pool = walkPool();
+    // Yield to the event loop between inline tasks, as walkTree does between batches.
+    job.answer = new Promise((resolve) => setImmediate(resolve)).then(() => this.answer(job, result));
+  }
+
+  /** Sends queued jobs, first in walk order first, while workers and the lookahead have room. */
+  private pump(): void {
+    const pool = this.pool;
+    if (!pool) return;
+    while (!this.stopped && this.ahead < AHEAD && pool.load < 2 * pool.size) {
+      const job = this.queue.pop();
+      if (job === undefined) return;
+      this.send(job);
+    }
+  }
+
+  /** Parses a task's result and queues the jobs for what it found. */
+  private answer(job: Job, r: WalkTaskResult): Answer {
+    job.state = 'done';
+    const dirKey = job.key.slice(0, -1);
+    const offset = job.key[job.key.length - 1] as number;
+    const rest: Job[] = [];
+    if (r.listing !== undefined) {
+      const all = r.listing === '' ? [] : r.listing.split('\0');
+      job.names = all.slice(0, CHUNK);
+      for (let i = CHUNK; i < all.length && !this.stopped; i += CHUNK) {
+        const names = all.slice(i, i + CHUNK);
+        rest.push(
+          this.job([...dirKey, i], { base: job.task.base, names: names.join('\0') }, job.prefix, names),
+        );
+      }
+    }
+    const names = job.names as string[];
+    const fps = r.fps.split('\0');
+    const targets = r.targets.split('\0');
+    const entries: (WalkedEntry | undefined)[] = [];
+    const subdirs: (Job | undefined)[] = [];
+    let t = 0;
+    for (let i = 0; i < r.kinds.length; i++) {
+      const kind = r.kinds[i] as WalkedEntry['kind'] | '-';
+      if (kind === '-') {
+        entries.push(undefined);
+        continue;
+      }
+      const path = job.prefix + (names[i] as string);
+      entries.push({ path, fp: fps[i] as string, kind, target: kind === 'l' ? targets[t++] : undefined });
+      if (kind === 'd' && !this.stopped) {
+        const base = path === '' ? `${this.root}/` : `${this.root}/${path}/`;
+        subdirs[i] = this.job(
+          [...dirKey, offset + i, 0],
+          { base, first: CHUNK },
+          path === '' ? '' : `${path}/`,
+        );
+      }
+    }
+    return { entries, subdirs, rest, error: r.error };
+  }
+}
+
+/** Queued jobs, earliest walk position on top; jobs sent out of turn are skipped when they surface. */
+class JobHeap {
+  private readonly items: Job[] = [];
+
+  push(job: Job): void {
+    const items = this.items;
+    let i = items.push(job) - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!before(job.key, (items[parent] as Job).key)) break;
+      items[i] = items[parent] as Job;
+      i = parent;
+    }
+    items[i] = job;
+  }
+
+  /** The earliest job still queued. */
+  pop(): Job | undefined {
+    for (;;) {
+      const items = this.items;
+      const top = items[0];
+      const last = items.pop();
+      if (top === undefined || last === undefined) return undefined;
+      if (items.length > 0) this.siftDown(last);
+      if (top.state === 'queued') return top;
+    }
+  }
+
+  clear(): void {
+    this.items.length = 0;
+  }
+
+  private siftDown(job: Job): void {
+    const items = this.items;
+    let i = 0;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= items.length) break;
+      const right = items[child + 1];
+      if (right && before(right.key, (items[child] as Job).key)) child++;
+      if (!before((items[child] as Job).key, job.key)) break;
+      items[i] = items[child] as Job;
+      i = child;
+    }
+    items[i] = job;
+  }
+}
+
+/** Whether walk position a comes before b (lexicographic; a prefix comes first). */
+function before(a: number[], b: number[]): boolean {
+  for (let i = 0; i < a.length && i < b.length; i++) {
+    if (a[i] !== b[i]) return (a[i] as number) < (b[i] as number);
+  }
+  return a.length < b.length;
+}
+
+/** The error a task met, rebuilt with its code, as walkTree would have thrown it. */
+function walkError(e: NonNullable<WalkTaskResult['error']>): Error {
+  return Object.assign(new Error(e.message), { code: e.code, syscall: e.syscall });
+}
