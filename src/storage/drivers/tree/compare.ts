@@ -5,8 +5,9 @@
 import type { BigIntStats } from 'node:fs';
 
 import { sameContent } from './content.js';
-import { ManifestBuilder, precedes } from './manifest.js';
+import { precedes } from './manifest.js';
 import type { Manifest } from './manifest.js';
+import { ManifestPatch } from './manifest-patch.js';
 import { lstatOrUndefined, rawPath, targetOrUndefined } from './walk.js';
 import { walkFingerprints } from './walk-parallel.js';
 import { readTreeXattrs, readXattrs } from './xattr.js';
@@ -42,20 +43,18 @@ export interface CompareInput {
 export async function* diffTree(input: CompareInput): AsyncGenerator<Difference> {
   const { branch, commit, known } = input;
   const { paths, fps } = known;
-  const missing: string[] = []; // manifest paths the walk did not meet: gone from the branch
-  const fresh = new ManifestBuilder();
+  const patch = new ManifestPatch(known);
   const xattrPaths: string[] = [];
   let differs = false;
   let compared = false;
   let j = 0; // the manifest is in walk order: merge it with the walk
   for await (const batch of walkFingerprints(branch)) {
     for (const { path, fp } of batch) {
-      for (; j < paths.length && paths[j] !== path && precedes(paths[j] as string, path); j++) {
-        missing.push(paths[j] as string);
-      }
-      const expected = paths[j] === path ? fps[j++] : undefined;
-      fresh.add(path, fp);
-      if (expected === fp) continue; // fingerprints are never '', so '' (untrusted) never matches
+      for (; j < paths.length && paths[j] !== path && precedes(paths[j] as string, path); j++) patch.drop(j);
+      const replaces = paths[j] === path;
+      // Fingerprints are never '', so an untrusted entry ('') never matches.
+      if (replaces && fps[j++] === fp) continue;
+      patch.put(replaces ? j - 1 : j, path, fp, replaces);
       compared = true;
       const diff = await compareEntry(input, path);
       if (diff) {
@@ -64,10 +63,11 @@ export async function* diffTree(input: CompareInput): AsyncGenerator<Difference>
       } else if (commit !== null) xattrPaths.push(path);
     }
   }
-  for (; j < paths.length; j++) missing.push(paths[j] as string);
+  for (; j < paths.length; j++) patch.drop(j);
   if (commit !== null) {
-    if (missing.length > 0) compared = true;
-    for (const path of missing) {
+    if (patch.dropped.length > 0) compared = true;
+    for (const index of patch.dropped) {
+      const path = paths[index] as string;
       if (lstatOrUndefined(rawPath(commit, path)) !== undefined) {
         differs = true;
         yield { path, kind: 'deleted' };
@@ -80,7 +80,7 @@ export async function* diffTree(input: CompareInput): AsyncGenerator<Difference>
   }
   // Only worth rewriting when something had to be compared: the fresh manifest then trusts it next time.
   if (!differs && compared && input.onClean) {
-    await input.onClean({ ...fresh.build(known.commit, input.since), root: known.root });
+    await input.onClean({ ...patch.builder().build(known.commit, input.since), root: known.root });
   }
 }
 

@@ -6,6 +6,7 @@ import path from 'node:path';
 import t from 'tap';
 
 import { ManifestBuilder, loadManifest, saveManifest, type Manifest } from './manifest.js';
+import { ManifestPatch } from './manifest-patch.js';
 
 const fp = (ino: number, ctime: bigint) => `${ino}:${ctime}:0:33188:0:0`;
 
@@ -48,5 +49,29 @@ t.test('the builder distrusts racy entries and merges the extra paths in walk or
       fps: [fp(1, 10n), fp(2, 99n), '', fp(3, 10n), '', '', ''],
     },
     'ctime 100 and later is racy; extra paths come in untrusted, in walk order',
+  );
+});
+
+t.test('a patch replays a walk over its base manifest', async (t) => {
+  const base: Manifest = {
+    commit: 'c1',
+    paths: ['', 'a', 'b', 'c', 'd'],
+    fps: [fp(1, 1n), fp(2, 1n), '', fp(4, 1n), fp(5, 1n)],
+  };
+  // The walk met '', then a new 'a0', a changed 'b' (it was untrusted), no 'c', 'd' as it was, a new 'e'.
+  const patch = new ManifestPatch(base);
+  patch.put(2, 'a0', fp(6, 2n), false); // 'a' matched: the merge stands at 'b'
+  patch.put(2, 'b', fp(3, 2n), true);
+  patch.drop(3);
+  patch.put(5, 'e', fp(7, 2n), false);
+  t.same(patch.dropped, [3], 'the entries the walk did not meet');
+  t.same(
+    patch.builder().build('c1', 10n),
+    {
+      commit: 'c1',
+      paths: ['', 'a', 'a0', 'b', 'd', 'e'],
+      fps: [fp(1, 1n), fp(2, 1n), fp(6, 2n), fp(3, 2n), fp(5, 1n), fp(7, 2n)],
+    },
+    'the base with every change applied, in walk order',
   );
 });

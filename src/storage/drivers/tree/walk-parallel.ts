@@ -27,7 +27,7 @@ export interface WalkOptions {
 /** Entries per task: a few ms of work, so a message's cost is small and dispatch stays dynamic. */
 const CHUNK = 1024;
 /** Tasks handed out ahead of the consumer: bounds the memory held when the consumer is slower. */
-const AHEAD = 32;
+const AHEAD = 8;
 
 /** A task of this walk and, once answered, its entries and the tasks it made for what it found. */
 interface Job {
@@ -41,13 +41,14 @@ interface Job {
   answer?: Promise<Answer>;
 }
 
+/** A task's result as it came, parsed only when the consumer reaches it: short-lived objects are cheap. */
 interface Answer {
-  entries: (WalkedEntry | undefined)[];
+  job: Job;
+  result: WalkTaskResult;
   /** The listing job of each directory entry, by entry index. */
   subdirs: (Job | undefined)[];
   /** For a listing: the jobs that lstat the directory's remaining names, in order. */
   rest: Job[];
-  error?: WalkTaskResult['error'];
 }
 
 /**
@@ -80,28 +81,29 @@ class Walk {
   async *entries(): AsyncGenerator<WalkedEntry[]> {
     // The root is job [0]: its listing is [0, 0], its entries [0, i], and so on down.
     const top = await this.get(this.job([0], { base: '', names: this.root }, '', [''], false));
-    const rootEntry = top.entries[0];
+    const [rootEntry] = this.parse(top);
     if (rootEntry === undefined) return;
     yield [rootEntry];
     const start = top.subdirs[0];
     if (start === undefined) return;
     // Each frame is a directory being yielded: its jobs in order, and where we are in them.
-    const stack: { jobs: Job[]; j: number; answer?: Answer; i: number }[] = [{ jobs: [start], j: 0, i: 0 }];
+    const stack: Frame[] = [{ jobs: [start], j: -1, entries: [], i: 0, subdirs: [] }];
     while (stack.length > 0) {
-      const frame = stack[stack.length - 1] as (typeof stack)[number];
-      if (frame.answer === undefined || frame.i >= frame.answer.entries.length) {
-        if (frame.answer !== undefined) frame.j++;
-        const job = frame.jobs[frame.j];
+      const frame = stack[stack.length - 1] as Frame;
+      if (frame.i >= frame.entries.length) {
+        const job = frame.jobs[++frame.j];
         if (job === undefined) {
           stack.pop();
           continue;
         }
-        frame.answer = await this.get(job);
+        const answer = await this.get(job);
+        if (frame.j === 0) frame.jobs.push(...answer.rest);
+        if (answer.result.error) throw walkError(answer.result.error);
+        frame.entries = this.parse(answer);
+        frame.subdirs = answer.subdirs;
         frame.i = 0;
-        if (frame.j === 0) frame.jobs.push(...frame.answer.rest);
-        if (frame.answer.error) throw walkError(frame.answer.error);
       }
-      const { entries, subdirs } = frame.answer;
+      const { entries, subdirs } = frame;
       const batch: WalkedEntry[] = [];
       let sub: Job | undefined;
       while (frame.i < entries.length && sub === undefined) {
@@ -110,8 +112,31 @@ class Walk {
         if (entry) batch.push(entry);
       }
       if (batch.length > 0) yield batch;
-      if (sub) stack.push({ jobs: [sub], j: 0, i: 0 });
+      if (sub) stack.push({ jobs: [sub], j: -1, entries: [], i: 0, subdirs: [] });
     }
+  }
+
+  /** The entries of an answer, undefined where one vanished. */
+  private parse({ job, result }: Answer): (WalkedEntry | undefined)[] {
+    const names = job.names as string[];
+    const fps = result.fps.split('\0');
+    const targets = result.targets.split('\0');
+    const entries: (WalkedEntry | undefined)[] = [];
+    let t = 0;
+    for (let i = 0; i < result.kinds.length; i++) {
+      const kind = result.kinds[i] as WalkedEntry['kind'] | '-';
+      entries.push(
+        kind === '-'
+          ? undefined
+          : {
+              path: job.prefix + (names[i] as string),
+              fp: fps[i] as string,
+              kind,
+              target: kind === 'l' ? targets[t++] : undefined,
+            },
+      );
+    }
+    return entries;
   }
 
   /** Drops queued work; answers still on their way are ignored. */
@@ -164,47 +189,43 @@ class Walk {
     }
   }
 
-  /** Parses a task's result and queues the jobs for what it found. */
-  private answer(job: Job, r: WalkTaskResult): Answer {
+  /** Queues the jobs for what a task found: the rest of a big directory, and every subdirectory. */
+  private answer(job: Job, result: WalkTaskResult): Answer {
     job.state = 'done';
     const dirKey = job.key.slice(0, -1);
     const offset = job.key[job.key.length - 1] as number;
     const rest: Job[] = [];
-    if (r.listing !== undefined) {
-      const all = r.listing === '' ? [] : r.listing.split('\0');
+    if (result.listing !== undefined) {
+      const all = result.listing === '' ? [] : result.listing.split('\0');
       job.names = all.slice(0, CHUNK);
       for (let i = CHUNK; i < all.length && !this.stopped; i += CHUNK) {
         const names = all.slice(i, i + CHUNK);
-        rest.push(
-          this.job([...dirKey, i], { base: job.task.base, names: names.join('\0') }, job.prefix, names),
-        );
+        const task = { base: job.task.base, names: names.join('\0') };
+        rest.push(this.job([...dirKey, i], task, job.prefix, names));
       }
     }
     const names = job.names as string[];
-    const fps = r.fps.split('\0');
-    const targets = r.targets.split('\0');
-    const entries: (WalkedEntry | undefined)[] = [];
     const subdirs: (Job | undefined)[] = [];
-    let t = 0;
-    for (let i = 0; i < r.kinds.length; i++) {
-      const kind = r.kinds[i] as WalkedEntry['kind'] | '-';
-      if (kind === '-') {
-        entries.push(undefined);
-        continue;
-      }
+    for (let i = result.kinds.indexOf('d'); i >= 0 && !this.stopped; i = result.kinds.indexOf('d', i + 1)) {
       const path = job.prefix + (names[i] as string);
-      entries.push({ path, fp: fps[i] as string, kind, target: kind === 'l' ? targets[t++] : undefined });
-      if (kind === 'd' && !this.stopped) {
-        const base = path === '' ? `${this.root}/` : `${this.root}/${path}/`;
-        subdirs[i] = this.job(
-          [...dirKey, offset + i, 0],
-          { base, first: CHUNK },
-          path === '' ? '' : `${path}/`,
-        );
-      }
+      const base = path === '' ? `${this.root}/` : `${this.root}/${path}/`;
+      subdirs[i] = this.job(
+        [...dirKey, offset + i, 0],
+        { base, first: CHUNK },
+        path === '' ? '' : `${path}/`,
+      );
     }
-    return { entries, subdirs, rest, error: r.error };
+    return { job, result, subdirs, rest };
   }
+}
+
+/** A directory being yielded: its jobs in order, the current one's entries, and the position in them. */
+interface Frame {
+  jobs: Job[];
+  j: number;
+  entries: (WalkedEntry | undefined)[];
+  i: number;
+  subdirs: (Job | undefined)[];
 }
 
 /** Queued jobs, earliest walk position on top; jobs sent out of turn are skipped when they surface. */
