@@ -1,7 +1,8 @@
 // Benchmark: `dvol diff -v` of 100k files with 10 changed, on plain (temp dir), reflink (loopback
 // xfs) and btrfs (loopback btrfs), next to `rsync -an --itemize-changes` over the same two trees in
-// the same run. Times Volume.diff at the storage level (entries formatted as -v lines) and the CLI
-// against the real server on a unix socket. Medians of 5 interleaved rounds.
+// the same run. Times Volume.diff at the storage level (entries formatted as -v lines), the CLI
+// against the real server on a unix socket, and, when `npm run build` has made dist/, the CLI as its
+// own `node dist/cli/main.js` process, as a user runs it. Medians of 5 interleaved rounds.
 // Run as root: `npx tsx bench/diff.ts` (BENCH_DIRS=N: N x 1000 files, default 100).
 
 import { spawn } from 'node:child_process';
@@ -37,10 +38,14 @@ const TARGETS = ALL.filter(([d]) =>
   (process.env.BENCH_DRIVERS ?? 'plain,reflink,btrfs').split(',').includes(d),
 );
 
+/** The built CLI, for the row that runs it as a separate process. */
+const CLI = path.join(import.meta.dirname, '..', 'dist', 'cli', 'main.js');
+const HAS_CLI = fs.existsSync(CLI);
+
 /** Runs a command, counting its output lines (what a reader of -v output would get). */
-function lineCount(cmd: string, args: string[]): Promise<number> {
+function lineCount(cmd: string, args: string[], env?: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'], env });
     let lines = 0;
     child.stdout.on('data', (d: Buffer) => {
       for (const b of d) if (b === 10) lines++;
@@ -114,29 +119,49 @@ async function bench(driver: DriverName, type: LoopFsType | undefined, rows: str
       if ((await main(['diff', '-v', 'vol'], cap.io)) !== 0) throw new Error(cap.err());
       return cap.out().split('\n').length - 1;
     };
+    const cliProcess = () => lineCount(process.execPath, [CLI, 'diff', '-v', 'vol'], env);
     t0 = Date.now();
-    const counts = { storage: await storageDiff(vol), cli: await cli() };
+    const counts = {
+      storage: await storageDiff(vol),
+      cli: await cli(),
+      process: HAS_CLI ? await cliProcess() : NaN,
+    };
     const rsync = () =>
       lineCount('rsync', ['-an', '--itemize-changes', '--delete', `${data}/`, `${rsyncTarget}/`]);
     const rsyncLines = await rsync();
-    console.log(`${driver}: ${counts.storage} entries, CLI ${counts.cli} lines, rsync ${rsyncLines} lines`);
-    // Interleaved rounds, so load from other processes falls on all three alike.
-    const all = { storage: [] as number[], cli: [] as number[], rsync: [] as number[] };
+    console.log(
+      `${driver}: ${counts.storage} entries, CLI ${counts.cli} lines, process ${counts.process} lines, rsync ${rsyncLines} lines`,
+    );
+    // Interleaved rounds, so load from other processes falls on all of them alike.
+    const all = {
+      storage: [] as number[],
+      cli: [] as number[],
+      process: [] as number[],
+      rsync: [] as number[],
+    };
     for (let round = 0; round < RUNS; round++) {
       all.storage.push(...(await sample(1, () => storageDiff(vol))));
       all.cli.push(...(await sample(1, cli)));
+      if (HAS_CLI) all.process.push(...(await sample(1, cliProcess)));
       all.rsync.push(...(await sample(1, rsync)));
     }
     for (const [what, values] of Object.entries(all)) {
       console.log(`${driver}: ${what}: ${values.map((v) => v.toFixed(3)).join(' ')} s`);
     }
-    const times = { storage: medianOf(all.storage), cli: medianOf(all.cli), rsync: medianOf(all.rsync) };
+    const times = {
+      storage: medianOf(all.storage),
+      cli: medianOf(all.cli),
+      process: medianOf(all.process),
+      rsync: medianOf(all.rsync),
+    };
     rows.push([
       `${driver}${type ? ` (${type})` : ''}`,
       secs(times.storage),
       secs(times.cli),
+      HAS_CLI ? secs(times.process) : 'not built',
       secs(times.rsync),
       (times.storage / times.rsync).toFixed(2),
+      HAS_CLI ? (times.process / times.rsync).toFixed(2) : '-',
       `${counts.storage} / ${rsyncLines}`,
     ]);
   } finally {
@@ -155,8 +180,10 @@ printTable(
     'driver',
     'Volume.diff + -v lines',
     'dvol diff -v (CLI)',
+    'node dist/cli/main.js diff -v',
     'rsync -an -i',
     'storage / rsync',
+    'process / rsync',
     'entries / rsync lines',
   ],
   rows,
