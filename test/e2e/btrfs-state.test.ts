@@ -1,7 +1,8 @@
 // The CLI flow with the plugin's state directory on a real btrfs filesystem (a loopback file): new
 // volumes get the btrfs driver, a condensed seed 000 transcript (init, commit, checkout -b refused
 // when dirty, reset --hard HEAD, checkout -b, change, checkout master) keeps the data right, and the
-// btrfs create options copyonwrite=false and compression=zstd reach the volume's subvolume.
+// btrfs create options copyonwrite=false and compression=zstd reach the volume's subvolume, and a
+// .nocow marker takes effect at the next mount.
 import t, { type Test } from 'tap';
 import { join } from 'node:path';
 import { docker, runOk } from './lib/exec.js';
@@ -120,5 +121,13 @@ t.test('the CLI with the plugin state directory on btrfs', async (t) => {
     const nocow = await optionVolume(t, state, { copyonwrite: 'false' });
     t.match(await runOk('lsattr', ['-d', nocow]), /^\S*C\S* /, 'copyonwrite=false: the subvolume is No_COW');
     t.match(await runOk('lsattr', [join(nocow, 'rows')]), /^\S*C\S* /, 'and so are files written into it');
+  });
+  await t.test('a .nocow file is honoured from the next mount, as in buttervolume', async (t) => {
+    const volume = await createVolume(t, {}, uniqueName('btrfs-marker'));
+    const data = join(state, 'volumes', volume, 'data', 'branches', 'master');
+    await runOnce(['-v', `${volume}:/data`, image, 'touch', '/data/.nocow']);
+    await runOnce(['-v', `${volume}:/data`, image, 'sh', '-c', 'seq 1 20000 > /data/rows']);
+    t.match(await runOk('lsattr', ['-d', data]), /^\S*C\S* /, 'the data directory became No_COW at mount');
+    t.match(await runOk('lsattr', [join(data, 'rows')]), /^\S*C\S* /, 'a file written after that is No_COW');
   });
 });
