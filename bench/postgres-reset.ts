@@ -33,12 +33,12 @@ async function timed(work: () => Promise<unknown>): Promise<number> {
   return s ?? NaN;
 }
 
-/** The medians of 3 end-to-end commit, checkout -b and reset --hard runs on a stopped volume. */
+/** The medians of 5 end-to-end commit, checkout -b and reset --hard runs on a stopped volume. */
 async function cliOps(volume: string, touch: () => Promise<unknown>): Promise<number[]> {
   let n = 0;
-  const commit = await sample(3, () => dvol('commit', '-m', `edit ${++n}`, volume), touch);
-  const branch = await sample(3, () => dvol('checkout', '-b', `b${++n}`, volume));
-  const reset = await sample(3, () => dvol('reset', '--hard', 'HEAD', volume), touch);
+  const commit = await sample(5, () => dvol('commit', '-m', `edit ${++n}`, volume), touch);
+  const branch = await sample(5, () => dvol('checkout', '-b', `b${++n}`, volume));
+  const reset = await sample(5, () => dvol('reset', '--hard', 'HEAD', volume), touch);
   return [commit, branch, reset].map(medianOf);
 }
 
@@ -132,7 +132,7 @@ async function main(): Promise<void> {
       ['pg_restore -j 2 of the same data', secs(restore)],
     ],
   );
-  console.log('\nCLI end to end on btrfs, median of 3, volume not in use\n');
+  console.log('\nCLI end to end on btrfs, median of 5, volume not in use\n');
   printTable(
     ['size', 'commit', 'checkout -b', 'reset --hard'],
     [
