@@ -5,7 +5,7 @@
 import type { BigIntStats } from 'node:fs';
 
 import { sameContent } from './content.js';
-import { precedes } from './manifest.js';
+import { ManifestCursor, precedes } from './manifest.js';
 import type { Manifest } from './manifest.js';
 import { ManifestPatch } from './manifest-patch.js';
 import { lstatOrUndefined, rawPath, targetOrUndefined } from './walk.js';
@@ -42,19 +42,22 @@ export interface CompareInput {
  */
 export async function* diffTree(input: CompareInput): AsyncGenerator<Difference> {
   const { branch, commit, known } = input;
-  const { paths, fps } = known;
   const patch = new ManifestPatch(known);
   const xattrPaths: string[] = [];
   let differs = false;
   let compared = false;
-  let j = 0; // the manifest is in walk order: merge it with the walk
+  const m = new ManifestCursor(known.entries); // in walk order: merged with the walk
   for await (const batch of walkFingerprints(branch)) {
     for (const { path, fp } of batch) {
-      for (; j < paths.length && paths[j] !== path && precedes(paths[j] as string, path); j++) patch.drop(j);
-      const replaces = paths[j] === path;
-      // Fingerprints are never '', so an untrusted entry ('') never matches.
-      if (replaces && fps[j++] === fp) continue;
-      patch.put(replaces ? j - 1 : j, path, fp, replaces);
+      for (; !m.done && !m.isAt(path) && precedes(m.path(), path); m.next()) patch.drop(m.index, m.path());
+      const at = m.index;
+      const replaces = !m.done && m.isAt(path);
+      if (replaces) {
+        const same = m.hasFp(path, fp);
+        m.next();
+        if (same) continue;
+      }
+      patch.put(at, path, fp, replaces);
       compared = true;
       const diff = await compareEntry(input, path);
       if (diff) {
@@ -63,11 +66,10 @@ export async function* diffTree(input: CompareInput): AsyncGenerator<Difference>
       } else if (commit !== null) xattrPaths.push(path);
     }
   }
-  for (; j < paths.length; j++) patch.drop(j);
+  for (; !m.done; m.next()) patch.drop(m.index, m.path());
   if (commit !== null) {
     if (patch.dropped.length > 0) compared = true;
-    for (const index of patch.dropped) {
-      const path = paths[index] as string;
+    for (const path of patch.dropped) {
       if (lstatOrUndefined(rawPath(commit, path)) !== undefined) {
         differs = true;
         yield { path, kind: 'deleted' };

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 
-import { ManifestBuilder, loadManifest, saveManifest, type Manifest } from './manifest.js';
+import { ManifestBuilder, joinEntries, loadManifest, saveManifest, type Manifest } from './manifest.js';
 import { ManifestPatch } from './manifest-patch.js';
 
 const fp = (ino: number, ctime: bigint) => `${ino}:${ctime}:0:33188:0:0`;
@@ -15,12 +15,11 @@ t.test('a manifest round-trips, names with any byte included', async (t) => {
   const odd = Buffer.from([0x6e, 0xff, 0x0a, 0x5c]).toString('latin1');
   const manifest: Manifest = {
     commit: 'c1',
-    paths: ['', 'a b', 'd', `d/${odd}`, 'd/x'],
-    fps: [fp(1, 5n), '', fp(3, 6n), fp(4, 7n), ''],
+    entries: joinEntries(['', 'a b', 'd', `d/${odd}`, 'd/x'], [fp(1, 5n), '', fp(3, 6n), fp(4, 7n), '']),
   };
   await saveManifest(file, manifest);
   t.same(await loadManifest(file), { ...manifest, root: undefined }, 'paths and fingerprints');
-  const empty: Manifest = { commit: null, paths: [], fps: [], root: { mode: 0o40755, uid: 0, gid: 0 } };
+  const empty: Manifest = { commit: null, entries: '', root: { mode: 0o40755, uid: 0, gid: 0 } };
   await saveManifest(file, empty);
   t.same(await loadManifest(file), empty, 'an empty one, with its root');
 });
@@ -29,7 +28,7 @@ t.test('other formats and broken files are ignored', async (t) => {
   const file = path.join(t.testdir(), 'm.json');
   fs.writeFileSync(file, JSON.stringify({ version: 1, commit: 'c1', entries: [['', 'x']] }));
   t.equal(await loadManifest(file), undefined, 'version 1');
-  fs.writeFileSync(file, `${JSON.stringify({ version: 2, commit: 'c1', count: 2 })}\na\0b\0x`);
+  fs.writeFileSync(file, `${JSON.stringify({ version: 2, commit: 'c1' })}\na\0${fp(1, 1n)}\0b`);
   t.equal(await loadManifest(file), undefined, 'a truncated list');
   t.equal(await loadManifest(path.join(t.testdir(), 'none')), undefined, 'a missing file');
 });
@@ -45,8 +44,10 @@ t.test('the builder distrusts racy entries and merges the extra paths in walk or
     b.build('c1', 100n),
     {
       commit: 'c1',
-      paths: ['', 'a', 'a/m', 'a/z', 'a!', 'b', 'c'],
-      fps: [fp(1, 10n), fp(2, 99n), '', fp(3, 10n), '', '', ''],
+      entries: joinEntries(
+        ['', 'a', 'a/m', 'a/z', 'a!', 'b', 'c'],
+        [fp(1, 10n), fp(2, 99n), '', fp(3, 10n), '', '', ''],
+      ),
     },
     'ctime 100 and later is racy; extra paths come in untrusted, in walk order',
   );
@@ -55,22 +56,23 @@ t.test('the builder distrusts racy entries and merges the extra paths in walk or
 t.test('a patch replays a walk over its base manifest', async (t) => {
   const base: Manifest = {
     commit: 'c1',
-    paths: ['', 'a', 'b', 'c', 'd'],
-    fps: [fp(1, 1n), fp(2, 1n), '', fp(4, 1n), fp(5, 1n)],
+    entries: joinEntries(['', 'a', 'b', 'c', 'd'], [fp(1, 1n), fp(2, 1n), '', fp(4, 1n), fp(5, 1n)]),
   };
   // The walk met '', then a new 'a0', a changed 'b' (it was untrusted), no 'c', 'd' as it was, a new 'e'.
   const patch = new ManifestPatch(base);
   patch.put(2, 'a0', fp(6, 2n), false); // 'a' matched: the merge stands at 'b'
   patch.put(2, 'b', fp(3, 2n), true);
-  patch.drop(3);
+  patch.drop(3, 'c');
   patch.put(5, 'e', fp(7, 2n), false);
-  t.same(patch.dropped, [3], 'the entries the walk did not meet');
+  t.same(patch.dropped, ['c'], 'the entries the walk did not meet');
   t.same(
     patch.builder().build('c1', 10n),
     {
       commit: 'c1',
-      paths: ['', 'a', 'a0', 'b', 'd', 'e'],
-      fps: [fp(1, 1n), fp(2, 1n), fp(6, 2n), fp(3, 2n), fp(5, 1n), fp(7, 2n)],
+      entries: joinEntries(
+        ['', 'a', 'a0', 'b', 'd', 'e'],
+        [fp(1, 1n), fp(2, 1n), fp(6, 2n), fp(3, 2n), fp(5, 1n), fp(7, 2n)],
+      ),
     },
     'the base with every change applied, in walk order',
   );

@@ -1,6 +1,6 @@
 // The per-branch manifest: the stat fingerprints a branch had when it was known to equal a commit,
 // used to skip unchanged files when checking for uncommitted changes. Kept in walk order, so a walk
-// is compared with it by merging, and stored as a JSON header line and NUL-separated lists.
+// is compared with it by merging, and stored as a JSON header line and NUL-separated paths and fingerprints.
 
 import fsSync, { promises as fs } from 'node:fs';
 import type { BigIntStats } from 'node:fs';
@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fsyncDir, writeFileAtomic } from '../fsutil.js';
 import { treeKey } from './diff-trees.js';
 
-/** 2: paths and fingerprints as NUL-separated lists in walk order (1 was one JSON document). */
+/** 2: paths and fingerprints NUL-separated, in walk order, after a JSON header line (1 was one JSON document). */
 export const MANIFEST_VERSION = 2;
 
 /**
@@ -30,15 +30,60 @@ export function precedes(a: string, b: string): boolean {
 export interface Manifest {
   /** The commit the branch equalled; null for a fresh empty branch. */
   commit: string | null;
-  /** Every path the commit has (and maybe more), in walk order, each once. */
-  paths: string[];
   /**
-   * For each path, its fingerprint in the branch, or '' when the entry must always be compared (racy,
-   * or seen only in the commit).
+   * Every path the commit has (and maybe more), in walk order, each once, as `path NUL fingerprint NUL`
+   * pairs; the fingerprint is '' when the entry must always be compared (racy, or seen only in the
+   * commit). One string rather than 2 × 100k small ones: loading and comparing allocate nothing per entry.
    */
-  fps: string[];
+  entries: string;
   /** For a null commit: the root directory's mode and owner when the branch was created. */
   root?: { mode: number; uid: number; gid: number };
+}
+
+/** A manifest's entries from a list of paths and their fingerprints. */
+export function joinEntries(paths: string[], fps: string[]): string {
+  let text = '';
+  for (let i = 0; i < paths.length; i++) text += `${paths[i]}\0${fps[i]}\0`;
+  return text;
+}
+
+/** Reads a manifest's entries in order; compares them with a walk's without copying them out. */
+export class ManifestCursor {
+  private pos = 0;
+  /** The current entry's ordinal. */
+  index = 0;
+
+  constructor(private readonly text: string) {}
+
+  /** Whether every entry has been passed. */
+  get done(): boolean {
+    return this.pos >= this.text.length;
+  }
+
+  /** Whether the current entry's path is `path`. */
+  isAt(path: string): boolean {
+    return this.text.startsWith(path, this.pos) && this.text.charCodeAt(this.pos + path.length) === 0;
+  }
+
+  /** Whether the current entry, at `path`, has the fingerprint `fp` ('' never matches). */
+  hasFp(path: string, fp: string): boolean {
+    const at = this.pos + path.length + 1;
+    return fp !== '' && this.text.startsWith(fp, at) && this.text.charCodeAt(at + fp.length) === 0;
+  }
+
+  path(): string {
+    return this.text.slice(this.pos, this.text.indexOf('\0', this.pos));
+  }
+
+  fp(): string {
+    const at = this.text.indexOf('\0', this.pos) + 1;
+    return this.text.slice(at, this.text.indexOf('\0', at));
+  }
+
+  next(): void {
+    this.pos = this.text.indexOf('\0', this.text.indexOf('\0', this.pos) + 1) + 1;
+    this.index++;
+  }
 }
 
 /** Builds manifests from a walk; which entries are racy is decided at build time. */
@@ -64,26 +109,20 @@ export class ManifestBuilder {
    * stamped before since cannot change while keeping its ctime ("racy" entries, as git calls them).
    */
   build(commit: string | null, since: bigint): Manifest {
-    const paths: string[] = [];
-    const fps: string[] = [];
+    const parts: string[] = [];
     const extra = this.untrusted;
     let j = 0;
     for (let i = 0; i < this.paths.length; i++) {
       const p = this.paths[i] as string;
       for (; j < extra.length && extra[j] !== p && precedes(extra[j] as string, p); j++) {
-        paths.push(extra[j] as string);
-        fps.push('');
+        parts.push(extra[j] as string, '');
       }
       if (extra[j] === p) j++;
       const fp = this.fps[i] as string;
-      paths.push(p);
-      fps.push(ctimeOf(fp) >= since ? '' : fp);
+      parts.push(p, ctimeOf(fp) >= since ? '' : fp);
     }
-    for (; j < extra.length; j++) {
-      paths.push(extra[j] as string);
-      fps.push('');
-    }
-    return { commit, paths, fps };
+    for (; j < extra.length; j++) parts.push(extra[j] as string, '');
+    return { commit, entries: parts.length === 0 ? '' : `${parts.join('\0')}\0` };
   }
 }
 
@@ -121,14 +160,8 @@ export const CLOCK_FILE = '.clock';
 
 /** Saves a manifest atomically and durably; names are raw bytes (latin1), so the file is written as latin1. */
 export async function saveManifest(file: string, manifest: Manifest): Promise<void> {
-  const header = {
-    version: MANIFEST_VERSION,
-    commit: manifest.commit,
-    root: manifest.root,
-    count: manifest.paths.length,
-  };
-  const body = manifest.paths.length === 0 ? '' : `${manifest.paths.join('\0')}\0${manifest.fps.join('\0')}`;
-  await writeFileAtomic(file, Buffer.from(`${JSON.stringify(header)}\n${body}`, 'latin1'));
+  const header = { version: MANIFEST_VERSION, commit: manifest.commit, root: manifest.root };
+  await writeFileAtomic(file, Buffer.from(`${JSON.stringify(header)}\n${manifest.entries}`, 'latin1'));
 }
 
 /** Loads a manifest; undefined when it is missing, unreadable or of another format (it is only a cache). */
@@ -146,13 +179,11 @@ export async function loadManifest(file: string): Promise<Manifest | undefined> 
       version: number;
       commit: string | null;
       root?: Manifest['root'];
-      count: number;
     };
-    if (header.version !== MANIFEST_VERSION) return undefined;
-    const n = header.count;
-    const all = n === 0 ? [] : text.slice(eol + 1).split('\0');
-    if (all.length !== 2 * n) return undefined;
-    return { commit: header.commit, root: header.root, paths: all.slice(0, n), fps: all.slice(n) };
+    const entries = text.slice(eol + 1);
+    // Written whole by a rename, so only another format or a foreign file can fail this.
+    if (header.version !== MANIFEST_VERSION || (entries !== '' && !entries.endsWith('\0'))) return undefined;
+    return { commit: header.commit, root: header.root, entries };
   } catch {
     return undefined;
   }

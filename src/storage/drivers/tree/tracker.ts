@@ -6,7 +6,14 @@ import path from 'node:path';
 
 import { diffTree } from './compare.js';
 import type { Difference } from './compare.js';
-import { ManifestBuilder, filesystemNow, loadManifest, removeManifest, saveManifest } from './manifest.js';
+import {
+  ManifestBuilder,
+  filesystemNow,
+  joinEntries,
+  loadManifest,
+  removeManifest,
+  saveManifest,
+} from './manifest.js';
 import type { Manifest } from './manifest.js';
 import { walkFingerprints } from './walk-parallel.js';
 
@@ -106,10 +113,16 @@ export class ChangeTracker {
     const stored = await loadManifest(this.file(branch));
     let known: Manifest;
     if (stored !== undefined && stored.commit === commit) known = stored;
-    else if (commitDir === null) known = { commit: null, paths: [], fps: [], root: EMPTY_BRANCH_ROOT };
+    else if (commitDir === null) known = { commit: null, entries: '', root: EMPTY_BRANCH_ROOT };
     else {
       const paths = await sortedPaths(commitDir);
-      known = { commit, paths, fps: paths.map(() => '') };
+      known = {
+        commit,
+        entries: joinEntries(
+          paths,
+          paths.map(() => ''),
+        ),
+      };
     }
     yield* diffTree({
       since: this.now(),
