@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { runWalkTask, type WalkTask, type WalkTaskResult } from './walk-task.js';
 
 /** How long an idle pool lives: long enough to serve the next diff of a session without a restart. */
-const IDLE_MS = 5000;
+const IDLE_MS = 30_000;
 
 /**
  * The workers' code is runWalkTask's own text, so the same code runs from dist/, under tsx and under
