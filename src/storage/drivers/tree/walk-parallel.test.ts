@@ -61,6 +61,8 @@ t.test('the same entries in the same order as walkTree', async (t) => {
   t.same(await parallel(root, { inline: 0 }), expected, 'all through workers');
   t.ok((walkPool()?.workers ?? 1) > 0, 'workers did run');
   t.same(await parallel(root), expected, 'the default: a first part inline, then workers');
+  const both = await Promise.all([parallel(root, { inline: 0 }), parallel(root, { inline: 0 })]);
+  t.same(both, [expected, expected], 'two walks at once share the workers');
   const link = fingerprint(fs.lstatSync(path.join(root, 'link'), { bigint: true }));
   t.same(await parallel(path.join(root, 'link')), [`|${link}|a b`], 'a symlink root is one entry');
   t.same(await parallel(path.join(root, 'missing')), [], 'a missing root yields nothing');
