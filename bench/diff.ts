@@ -2,7 +2,7 @@
 // xfs) and btrfs (loopback btrfs), next to `rsync -an --itemize-changes` over the same two trees in
 // the same run. Times Volume.diff at the storage level (entries formatted as -v lines), the CLI
 // against the real server on a unix socket, and, when `npm run build` has made dist/, the CLI as its
-// own `node dist/cli/main.js` process, as a user runs it. Medians of 5 interleaved rounds.
+// own `node dist/cli/dvol.js` process, as a user runs it. Medians of 5 interleaved rounds.
 // Run as root: `npx tsx bench/diff.ts` (BENCH_DIRS=N: N x 1000 files, default 100).
 
 import { spawn } from 'node:child_process';
@@ -39,7 +39,7 @@ const TARGETS = ALL.filter(([d]) =>
 );
 
 /** The built CLI, for the row that runs it as a separate process. */
-const CLI = path.join(import.meta.dirname, '..', 'dist', 'cli', 'main.js');
+const CLI = path.join(import.meta.dirname, '..', 'dist', 'cli', 'dvol.js');
 const HAS_CLI = fs.existsSync(CLI);
 
 /** Runs a command, counting its output lines (what a reader of -v output would get). */
@@ -180,7 +180,7 @@ printTable(
     'driver',
     'Volume.diff + -v lines',
     'dvol diff -v (CLI)',
-    'node dist/cli/main.js diff -v',
+    'node dist/cli/dvol.js diff -v',
     'rsync -an -i',
     'storage / rsync',
     'process / rsync',

@@ -18,7 +18,7 @@ import { medianOf, printTable, sample, secs } from './timing.js';
 
 /** pgbench scale 70 ≈ 1.05 GiB of tables and indexes. */
 const SCALE = Number(process.env.BENCH_PG_SCALE ?? 70);
-const CLI = new URL('../dist/cli/main.js', import.meta.url).pathname;
+const CLI = new URL('../dist/cli/dvol.js', import.meta.url).pathname;
 const home = await mkdtemp(join(tmpdir(), 'dvol-bench-home-'));
 const cleanups: (() => Promise<unknown>)[] = [];
 const long = { timeout: 1_800_000 };

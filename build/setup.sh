@@ -21,7 +21,7 @@ npm run --silent build
 bash build/plugin.sh
 bash build/install-plugin.sh "$@" dvol
 
-chmod +x dist/cli/main.js 2>/dev/null || true
-ln -sfn "$PWD/dist/cli/main.js" /usr/local/bin/dvol
+chmod +x dist/cli/dvol.js 2>/dev/null || true
+ln -sfn "$PWD/dist/cli/dvol.js" /usr/local/bin/dvol
 echo "dvol CLI linked at /usr/local/bin/dvol"
 echo "ready: docker volume create -d dvol NAME, or 'driver: dvol' in docker-compose.yml"

@@ -4,10 +4,21 @@ import { readFileSync } from 'node:fs';
 import type { Command } from '../command.js';
 import { CliError } from '../errors.js';
 
-/** The CLI's version, from package.json (two levels above both src/cli/commands and dist/cli/commands). */
-export const CLI_VERSION = (
-  JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+/**
+ * The CLI's version, from the nearest dvol package.json above this module: it runs from src/cli/commands
+ * (tests), dist/cli/commands or the bundled dist/cli/dvol.js. Read only when asked, not at every start.
+ */
+export function cliVersion(): string {
+  for (let dir = new URL('.', import.meta.url); ; dir = new URL('..', dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as Record<string, unknown>;
+      if (pkg.name === 'dvol' && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      // No package.json at this level (or not ours): keep going up.
+    }
+    if (dir.pathname === '/') return 'unknown';
+  }
+}
 
 export const version: Command = {
   name: 'version',
@@ -18,15 +29,16 @@ export const version: Command = {
   json: true,
   arity: [0, 0],
   async run(ctx, { json }) {
-    if (!json) ctx.print.line(`dvol CLI ${CLI_VERSION}`);
+    const cli = cliVersion();
+    if (!json) ctx.print.line(`dvol CLI ${cli}`);
     let plugin: { version: string; defaultDriver: string };
     try {
       plugin = await ctx.api.request('GET', '/dvol/version');
     } catch (err) {
-      if (json && err instanceof CliError) ctx.print.json({ cli: CLI_VERSION, plugin: null });
+      if (json && err instanceof CliError) ctx.print.json({ cli, plugin: null });
       throw err;
     }
-    if (json) return ctx.print.json({ cli: CLI_VERSION, plugin });
+    if (json) return ctx.print.json({ cli, plugin });
     ctx.print.line(`dvol plugin ${plugin.version} (default driver: ${plugin.defaultDriver})`);
   },
 };
