@@ -24,10 +24,36 @@ t.test('a manifest round-trips, names with any byte included', async (t) => {
   t.same(await loadManifest(file), empty, 'an empty one, with its root');
 });
 
+t.test('a version 1 manifest (dvol 0.1.0) is read in walk order', async (t) => {
+  const file = path.join(t.testdir(), 'm.json');
+  const odd = Buffer.from([0x61, 0xff, 0x0a, 0x62]).toString('latin1'); // a, non-UTF-8 byte, newline, b
+  // As 0.1.0 saved it: a Map's entries in walk order, JSON as UTF-8.
+  const entries = [
+    ['', fp(1, 1n)],
+    ['a', fp(2, 1n)],
+    [`a/${odd}`, fp(4, 1n)],
+    ['a/b', fp(3, 1n)],
+    ['a-b', ''],
+    [odd, fp(5, 1n)],
+  ];
+  const shuffled = [entries[3], entries[0], entries[5], entries[2], entries[4], entries[1]]; // any order
+  fs.writeFileSync(file, JSON.stringify({ version: 1, commit: 'c1', root: undefined, entries: shuffled }));
+  t.same(await loadManifest(file), {
+    commit: 'c1',
+    root: undefined,
+    entries: joinEntries(
+      entries.map((e) => e[0] as string),
+      entries.map((e) => e[1] as string),
+    ),
+  });
+});
+
 t.test('other formats and broken files are ignored', async (t) => {
   const file = path.join(t.testdir(), 'm.json');
-  fs.writeFileSync(file, JSON.stringify({ version: 1, commit: 'c1', entries: [['', 'x']] }));
-  t.equal(await loadManifest(file), undefined, 'version 1');
+  fs.writeFileSync(file, JSON.stringify({ version: 3, commit: 'c1', entries: [['', 'x']] }));
+  t.equal(await loadManifest(file), undefined, 'an unknown version');
+  fs.writeFileSync(file, '{"version": 1, "commit":');
+  t.equal(await loadManifest(file), undefined, 'half a version 1 file');
   fs.writeFileSync(file, `${JSON.stringify({ version: 2, commit: 'c1' })}\na\0${fp(1, 1n)}\0b`);
   t.equal(await loadManifest(file), undefined, 'a truncated list');
   t.equal(await loadManifest(path.join(t.testdir(), 'none')), undefined, 'a missing file');

@@ -166,15 +166,17 @@ export async function saveManifest(file: string, manifest: Manifest): Promise<vo
 
 /** Loads a manifest; undefined when it is missing, unreadable or of another format (it is only a cache). */
 export async function loadManifest(file: string): Promise<Manifest | undefined> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = (await fs.readFile(file)).toString('latin1');
+    bytes = await fs.readFile(file);
   } catch {
     return undefined;
   }
   try {
+    const text = bytes.toString('latin1');
     const eol = text.indexOf('\n');
-    if (eol < 0) return undefined;
+    // Version 1 was one JSON document, without a newline.
+    if (eol < 0) return fromVersion1(bytes);
     const header = JSON.parse(text.slice(0, eol)) as {
       version: number;
       commit: string | null;
@@ -187,6 +189,30 @@ export async function loadManifest(file: string): Promise<Manifest | undefined> 
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A version 1 manifest (dvol 0.1.0 wrote them), put in walk order: its fingerprints are the same, so
+ * the first check after an upgrade still skips unchanged files instead of comparing every byte once.
+ */
+function fromVersion1(bytes: Buffer): Manifest | undefined {
+  const data = JSON.parse(bytes.toString('utf8')) as {
+    version: number;
+    commit: string | null;
+    root?: Manifest['root'];
+    entries: [string, string][];
+  };
+  if (data.version !== 1 || !Array.isArray(data.entries)) return undefined;
+  const keyed = data.entries.map(([p, fp]) => ({ key: treeKey(p), p, fp }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return {
+    commit: data.commit,
+    root: data.root,
+    entries: joinEntries(
+      keyed.map((e) => e.p),
+      keyed.map((e) => e.fp),
+    ),
+  };
 }
 
 /** Deletes a manifest durably; absent is fine. */
