@@ -25,6 +25,8 @@ export class CopyDriver implements SnapshotDriver {
   private readonly layout: Layout;
   private readonly tracker: ChangeTracker;
   private prepared?: Promise<void>;
+  /** Deletions of trashed data still running in the background, in order. */
+  private emptying: Promise<void> = Promise.resolve();
 
   constructor(
     readonly name: DriverName,
@@ -79,7 +81,7 @@ export class CopyDriver implements SnapshotDriver {
     return this.guard(`resetting branch '${branch}' to commit ${commit}`, async () => {
       await this.prepare();
       await this.present('commit', commit, this.layout.commit(commit));
-      await resetBranch(this.layout, this.tracker, this.mode, branch, commit);
+      await resetBranch(this.layout, this.tracker, this.mode, branch, commit, (dir) => this.discard(dir));
     });
   }
 
@@ -152,14 +154,16 @@ export class CopyDriver implements SnapshotDriver {
   cleanup(): Promise<void> {
     return this.guard('cleaning up interrupted work', async () => {
       await this.prepare();
+      await this.emptying;
       await cleanupLayout(this.layout, this.tracker);
     });
   }
 
   destroy(): Promise<void> {
-    return this.guard('destroying the volume data', () =>
-      removeTree(this.layout.root, 'destroying the volume data'),
-    );
+    return this.guard('destroying the volume data', async () => {
+      await this.emptying;
+      await removeTree(this.layout.root, 'destroying the volume data');
+    });
   }
 
   /** Creates the layout's directories once per driver instance. */
@@ -202,13 +206,19 @@ export class CopyDriver implements SnapshotDriver {
     if (manifest) await this.tracker.save(path.basename(dst), manifest);
   }
 
-  /** Moves data to the trash (atomically gone), then deletes it. */
+  /**
+   * Moves data to the trash (atomically and durably gone), then deletes it in the background: deleting
+   * a gigabyte takes ext4 half a second, which no reset or branch deletion needs to wait for. A failed
+   * or interrupted deletion is retried by cleanup(), which every store open runs.
+   */
   private async discard(dir: string): Promise<void> {
     if (!(await exists(dir))) return;
     const trash = path.join(this.layout.trash, randomBytes(8).toString('hex'));
     await fs.rename(dir, trash);
     await fsyncDir(path.dirname(dir));
-    await removeTree(trash, `deleting ${path.basename(dir)}`);
+    this.emptying = this.emptying.then(() =>
+      removeTree(trash, `deleting ${path.basename(dir)}`).catch(() => undefined),
+    );
   }
 
   private async compared(branch: string, commit: string | null): Promise<[string, string | null]> {

@@ -39,8 +39,9 @@ export function stagingPaths(layout: Layout, branch: string, commit: string) {
 /**
  * Replaces a branch's data with a commit's. Steps, each safe to interrupt and rerun:
  * 1. forget the manifest; 2. copy the commit to `copying`, flush, rename to `ready-<commit>`;
- * 3. rename the branch to `old`; 4. rename `ready-<commit>` to the branch; 5. delete the staging area.
- * A rerun after step 3 finds no branch but a ready copy and finishes; cleanup() can finish it too.
+ * 3. rename the branch to `old`; 4. rename `ready-<commit>` to the branch; 5. `discard` the staging
+ * area (with the old data). A rerun after step 3 finds no branch but a ready copy and finishes;
+ * cleanup() can finish it too.
  */
 export async function resetBranch(
   layout: Layout,
@@ -48,6 +49,7 @@ export async function resetBranch(
   mode: CopyMode,
   branch: string,
   commit: string,
+  discard: (dir: string) => Promise<void>,
 ): Promise<void> {
   const dst = layout.branch(branch);
   const { stage, copying, ready, old } = stagingPaths(layout, branch, commit);
@@ -80,5 +82,5 @@ export async function resetBranch(
   await fs.rename(ready, dst);
   await fsyncDir(layout.branches);
   await tracker.save(branch, manifest);
-  await removeTree(stage, `removing the old data of branch '${branch}'`);
+  await discard(stage);
 }
