@@ -37,6 +37,22 @@ const nextId = () => (++serial).toString(16).padStart(40, '0');
 /** A small write between runs, so each commit and reset has something to do. */
 const touch = (dir: string) => fs.writeFile(path.join(dir, `edit${++serial}`), 'x');
 
+/**
+ * Waits until the trash directories under `dir` are empty: plain and reflink delete discarded data in
+ * the background after a call returns, and that deletion must not fall into the next timing.
+ */
+async function trashEmptied(dir: string): Promise<void> {
+  const trashes = [
+    path.join(dir, 'driver', 'trash'),
+    path.join(dir, 'store', 'volumes', 'bench', 'data', 'trash'),
+  ];
+  const pending = async () => {
+    for (const t of trashes) if ((await fs.readdir(t).catch(() => [])).length > 0) return true;
+    return false;
+  };
+  while (await pending()) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
 /** One timed operation: `prepare` runs untimed before each timing. */
 interface Op {
   prepare?: () => Promise<unknown>;
@@ -123,6 +139,7 @@ async function bench(name: DriverName, factory: DriverFactory, dir: string, rows
       const { prepare, work } = ops[op] as Op;
       const [t] = await sample(1, work, async () => {
         await prepare?.();
+        await trashEmptied(dir);
         await run('sync', ['-f', dir], 'sync');
       });
       (times[op] ??= []).push(t as number);
