@@ -27,9 +27,9 @@ export interface StoredManifest {
 /**
  * Contracts (every implementation passes `blobstore.testkit.ts`):
  * - Every method fails with a DvolError: `not_found` for a missing blob, manifest or tag; `invalid`
- *   for a malformed digest or tag; `unauthorized` is reported as `denied`-style `invalid` with a
- *   hint to log in; `unreachable` remotes as `internal` with the location in the sentence. Messages
- *   never contain credentials.
+ *   for a malformed digest or tag; `denied` for missing or wrong credentials (with a hint to log
+ *   in); `unreachable` when the remote does not answer (with its location). Messages never
+ *   contain credentials.
  * - `putBlob` is idempotent and verifies `digest` against `data` before storing (a mismatch is
  *   `corrupt` and stores nothing). A blob is visible to `hasBlob`/`getBlob` only once whole.
  * - `getBlob` without a range verifies the digest of what it read (`corrupt` on mismatch).
