@@ -1,0 +1,62 @@
+// A real redis-server for the mirror's tests: started on 127.0.0.1 and a free port, read back with
+// redis-cli (as the seed's own test script does), stopped by its pid.
+
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { promisify } from 'node:util';
+import type { Test } from 'tap';
+
+const run = promisify(execFile);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      srv.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+export interface TestRedis {
+  port: number;
+  url: string;
+  /** `redis-cli -p PORT ARGS...`, its output without the final newline. */
+  cli(...args: string[]): Promise<string>;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+/** Starts a redis-server for this test (stopped at teardown); restartable on the same port. */
+export async function startRedis(t: Test): Promise<TestRedis> {
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  const cli = async (...args: string[]) =>
+    (await run('redis-cli', ['-p', String(port), '--raw', ...args])).stdout.replace(/\n$/, '');
+  const start = async () => {
+    child = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      {
+        stdio: 'ignore',
+      },
+    );
+    for (let i = 0; i < 100; i++) {
+      if ((await cli('ping').catch(() => '')) === 'PONG') return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`redis-server did not answer on port ${port}`);
+  };
+  const stop = async () => {
+    const c = child;
+    child = undefined;
+    if (c === undefined || c.exitCode !== null) return;
+    const exited = new Promise((r) => c.once('exit', r));
+    c.kill('SIGKILL');
+    await exited;
+  };
+  await start();
+  t.teardown(stop);
+  return { port, url: `redis://127.0.0.1:${port}/0`, cli, stop, start };
+}
