@@ -94,7 +94,29 @@ export class RedisMirror {
   apply(events: FileEvent[]): Promise<void> {
     return this.#enqueue(async () => {
       if (this.#status.state !== 'live') return;
-      for (const event of events) await this.#applyOne(await this.#connected(), event);
+      const client = await this.#connected();
+      // Writes of different files go out together (pipelined); a deletion or a rename waits for
+      // what came before it and is waited for, so the order of events on one key is kept.
+      let writes: FileEvent[] = [];
+      const flushWrites = async () => {
+        for (let i = 0; i < writes.length; i += BATCH) {
+          await Promise.all(writes.slice(i, i + BATCH).map((e) => this.#applyOne(client, e)));
+        }
+        writes = [];
+      };
+      const pendingPaths = new Set<string>();
+      for (const event of events) {
+        const isWrite = event.type === 'created' || event.type === 'modified';
+        if (isWrite && !pendingPaths.has(event.path)) {
+          writes.push(event);
+          pendingPaths.add(event.path);
+          continue;
+        }
+        await flushWrites();
+        pendingPaths.clear();
+        await this.#applyOne(client, event);
+      }
+      await flushWrites();
     });
   }
 

@@ -4,7 +4,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { promisify } from 'node:util';
-import type { Test } from 'tap';
 
 const run = promisify(execFile);
 
@@ -28,8 +27,8 @@ export interface TestRedis {
   start(): Promise<void>;
 }
 
-/** Starts a redis-server for this test (stopped at teardown); restartable on the same port. */
-export async function startRedis(t: Test): Promise<TestRedis> {
+/** Starts a redis-server, stopped at `owner`'s teardown (a tap test, or a benchmark's list). */
+export async function startRedis(owner: { teardown(fn: () => Promise<void>): void }): Promise<TestRedis> {
   const port = await freePort();
   let child: ChildProcess | undefined;
   const cli = async (...args: string[]) =>
@@ -57,6 +56,6 @@ export async function startRedis(t: Test): Promise<TestRedis> {
     await exited;
   };
   await start();
-  t.teardown(stop);
+  owner.teardown(stop);
   return { port, url: `redis://127.0.0.1:${port}/0`, cli, stop, start };
 }

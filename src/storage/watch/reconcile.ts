@@ -53,9 +53,11 @@ export async function reconcile(
   const gone: [string, EntryState][] = [];
   const appeared: Appeared[] = [];
   const modified: [string, EntryState][] = [];
-  for (const touchedPath of [...new Set(touched)].sort()) {
-    if (touchedPath === '') continue;
-    const now = await stateOf(root, touchedPath);
+  const paths = [...new Set(touched)].filter((p) => p !== '').sort();
+  // One lstat per touched path, many at once (a burst touches thousands); decided in order below.
+  const states = await statAll(root, paths);
+  for (const [i, touchedPath] of paths.entries()) {
+    const now = states[i];
     const path = now === undefined ? touchedPath : topUnknown(index, touchedPath);
     const old = index.get(path);
     const current = path === touchedPath ? now : await stateOf(root, path);
@@ -125,6 +127,18 @@ function pairRenames(
   events.push(...renames, ...creations);
   for (const [path, st] of modified) events.push({ type: 'modified', path, kind: st.kind });
   return events;
+}
+
+const STAT_CONCURRENCY = 32;
+
+async function statAll(root: string, paths: string[]): Promise<(EntryState | undefined)[]> {
+  const out: (EntryState | undefined)[] = new Array(paths.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < paths.length; i = next++) out[i] = await stateOf(root, paths[i] ?? '');
+  };
+  await Promise.all(Array.from({ length: Math.min(STAT_CONCURRENCY, paths.length) }, worker));
+  return out;
 }
 
 /** The index of everything below `root`, as the watcher starts. */
