@@ -35,11 +35,17 @@ function checkEntries(entries: IndexEntry[], blockSize: number): void {
   if (entries[0]?.path !== '' || (entries[0].mode & S_IFMT) !== S_IFDIR)
     throw corrupt('its root is not a directory');
   const seen = new Set<string>();
+  const dirs = new Set<string>();
   for (const e of entries) {
     const parts = e.path.split('/');
     if (e.path !== '' && parts.some((p) => p === '' || p === '.' || p === '..' || p.includes('\0'))) {
       throw corrupt(`the path '${e.path}' is not a plain relative path`);
     }
+    // Parents must be directories made before: a symlink as a parent would lead writes out of the target.
+    if (e.path !== '' && !dirs.has(parts.slice(0, -1).join('/'))) {
+      throw corrupt(`'${e.path}' does not follow its parent directory`);
+    }
+    if ((e.mode & S_IFMT) === S_IFDIR) dirs.add(e.path);
     if (seen.has(e.path)) throw corrupt(`'${e.path}' appears twice`);
     seen.add(e.path);
     if (e.link !== undefined && !seen.has(e.link))
