@@ -12,7 +12,6 @@ import { counting } from './counting.testkit.js';
 import { changePages, writePages } from './pages.testkit.js';
 import { pushTree } from './push.js';
 import { restoreTree } from './restore.js';
-import { MIN_PACK_SIZE } from './sizing.js';
 
 const SIZE = 64 << 20;
 const commit = (n: number, parents: string[] = []) => ({
@@ -64,8 +63,9 @@ t.test('a push stopped after two packs, run again, re-sends at most one pack', a
   const src = path.join(root, 'src');
   writePages(path.join(src, 'heap'), SIZE);
   const clean = counting(await openLayoutStore(path.join(root, 'clean')));
-  const cleanPacks = (await pushTree(src, clean.store, { knownBlobs: path.join(root, 'clean.jsonl') })).stats
-    .packsSent;
+  const cleanTree = await pushTree(src, clean.store, { knownBlobs: path.join(root, 'clean.jsonl') });
+  const cleanPacks = cleanTree.stats.packsSent;
+  const biggestPack = Math.max(...cleanTree.packs.map((p) => p.size));
 
   const { store, counts } = counting(await openLayoutStore(path.join(root, 'remote')));
   const knownBlobs = path.join(root, 'known.jsonl');
@@ -75,13 +75,13 @@ t.test('a push stopped after two packs, run again, re-sends at most one pack', a
     if (++packs === 2) stop.abort(new Error('stopped by the test'));
   };
   await t.rejects(pushTree(src, store, { knownBlobs, signal: stop.signal, onPack }), /stopped by the test/);
-  t.equal(packs, 2, 'two packs were put before the stop');
+  t.ok(
+    packs >= 2 && packs < cleanPacks,
+    `${packs} packs were put before the stop (the one in flight finishes)`,
+  );
   const tree = await pushTree(src, store, { knownBlobs });
   const extra = counts.bytesPut - clean.counts.bytesPut;
-  t.ok(
-    extra <= MIN_PACK_SIZE + 65536,
-    `the resumed push sent ${extra} bytes more than a clean one (≤ one pack)`,
-  );
+  t.ok(extra <= biggestPack, `the resumed push sent ${extra} bytes more than a clean one (≤ one pack)`);
   const sent = packs + tree.stats.packsSent;
   t.ok(sent <= cleanPacks + 1, `${sent} packs put in all, a clean push puts ${cleanPacks}`);
   const m = await pushCommit(store, { commit: commit(1), tree });

@@ -5,7 +5,7 @@
 import type { BlobStore, Descriptor } from '../blobstore.js';
 import { encodeBlock } from './blocks.js';
 import type { KnownBlocks } from './known.js';
-import { PackBuilder } from './pack.js';
+import { type Pack, PackBuilder } from './pack.js';
 
 export interface PackWriterStats {
   blocksNew: number;
@@ -17,7 +17,11 @@ export interface PackWriterStats {
 export class PackWriter {
   private pack = new PackBuilder();
   /** Blocks in the pack being built, by hash (latin1 key). */
-  private readonly pending = new Set<string>();
+  private pending = new Set<string>();
+  /** Blocks of the pack being put, until it is recorded as known. */
+  private sending = new Set<string>();
+  /** The put of the previous pack: it overlaps with reading and hashing the next one. */
+  private inFlight: Promise<void> | undefined;
   /** Packs whose presence on the remote is settled this push: true when there. */
   private readonly checked = new Map<string, boolean>();
   readonly stats: PackWriterStats = { blocksNew: 0, blocksReused: 0, packsSent: 0, bytesSent: 0 };
@@ -37,7 +41,7 @@ export class PackWriter {
   /** Adds one non-hole block of plain bytes with its hash. */
   async add(hash: Buffer, plain: Buffer): Promise<void> {
     const key = hash.toString('latin1');
-    if (this.pending.has(key) || (await this.remoteHas(hash))) {
+    if (this.pending.has(key) || this.sending.has(key) || (await this.remoteHas(hash))) {
       this.stats.blocksReused++;
       return;
     }
@@ -49,16 +53,41 @@ export class PackWriter {
     if (this.pack.bytes >= this.packSize) await this.flush();
   }
 
-  /** Puts the pack being built, if any, and records it as known. */
+  /**
+   * Closes the pack being built and starts its put, after the previous put has finished: one pack
+   * is in flight at a time, and a pack is recorded as known only once it is stored.
+   */
   async flush(): Promise<void> {
     if (this.pack.count === 0) return;
     this.signal?.throwIfAborted();
-    const { bytes, descriptor, blocks } = this.pack.finish();
+    const pack = this.pack.finish();
     this.pack = new PackBuilder();
+    await this.inFlight;
+    this.sending = this.pending;
+    this.pending = new Set();
+    const put = this.put(pack);
+    put.catch(() => undefined); // awaited by the next flush or by drain; not an unhandled rejection
+    this.inFlight = put;
+  }
+
+  /** Puts what is left and waits for every put: after it, every block added is known. */
+  async drain(): Promise<void> {
+    await this.flush();
+    await this.inFlight;
+    this.inFlight = undefined;
+  }
+
+  /** Waits for the put in flight, if any, ignoring its failure: for a push that is failing anyway. */
+  async settle(): Promise<void> {
+    await this.inFlight?.catch(() => undefined);
+    this.inFlight = undefined;
+  }
+
+  private async put({ bytes, descriptor, blocks }: Pack): Promise<void> {
     await this.store.putBlob(descriptor.digest, bytes);
     await this.known.add(descriptor, Buffer.concat(blocks.map((b) => b.hash)));
     this.checked.set(descriptor.digest, true);
-    this.pending.clear();
+    this.sending = new Set();
     this.stats.packsSent++;
     this.stats.bytesSent += bytes.length;
     this.onPack?.(descriptor);

@@ -141,12 +141,17 @@ export async function pushTree(
   const size = packSize(scanned.dataBytes);
   const writer = new PackWriter(store, known, parentPacks, size, opts.onPack, opts.signal);
   let bytesRead = 0;
-  for (const e of scanned.toRead) {
-    opts.signal?.throwIfAborted();
-    await readFile(dir, e, blockSize, writer);
-    bytesRead += e.size;
+  try {
+    for (const e of scanned.toRead) {
+      opts.signal?.throwIfAborted();
+      await readFile(dir, e, blockSize, writer);
+      bytesRead += e.size;
+    }
+    await writer.drain();
+  } catch (err) {
+    await writer.settle(); // a pack being put is finished and recorded: a rerun need not send it again
+    throw err;
   }
-  await writer.flush();
   const index = buildIndex(scanned.entries, blockSize, parent?.index.params);
   const have = new Set((parent?.index.blobs ?? []).map((b) => b.digest));
   let indexBlobsSent = 0;
