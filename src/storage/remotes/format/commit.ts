@@ -152,6 +152,15 @@ export async function fetchCommit(store: BlobStore, reference: string): Promise<
       'upgrade dvol',
     );
   }
+  const wellFormed =
+    typeof config.id === 'string' &&
+    /^[0-9a-f]{40}$/.test(config.id) &&
+    Array.isArray(config.parents) &&
+    config.parents.every((p) => typeof p === 'string') &&
+    ['message', 'author', 'date'].every(
+      (k) => typeof (config as unknown as Record<string, unknown>)[k] === 'string',
+    );
+  if (!wellFormed) throw new DvolError('corrupt', `the config of '${reference}' is not a dvol commit config`);
   const layers = m.layers;
   const historyLayer = layers.find((l) => l.mediaType === HISTORY_TYPE);
   const history = historyLayer ? (await getJson(store, historyLayer.digest, 'history')).commits : [];
