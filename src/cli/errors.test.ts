@@ -12,6 +12,7 @@ t.test('codes map to the exit statuses of docs/api.md', async (t) => {
     ['locked', 4],
     ['unreachable', 5],
     ['unsupported', 1],
+    ['denied', 1],
     ['no_space', 1],
     ['corrupt', 1],
     ['internal', 1],

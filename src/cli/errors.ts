@@ -2,7 +2,7 @@
 
 import type { ErrorCode } from '../storage/errors.js';
 
-/** What can go wrong in the CLI: the server's codes, plus the plugin being unreachable. */
+/** What can go wrong in the CLI: the server's codes (`unreachable` is also the plugin not answering). */
 export type CliErrorCode = ErrorCode | 'unreachable';
 
 /** An error the CLI reports as `dvol: <message>` and `hint: <hint>`, with an exit status from its code. */
@@ -37,6 +37,7 @@ const exitByCode: Record<CliErrorCode, number> = {
   locked: EXIT.conflict,
   unreachable: EXIT.unreachable,
   unsupported: EXIT.error,
+  denied: EXIT.error,
   no_space: EXIT.error,
   corrupt: EXIT.error,
   internal: EXIT.error,

@@ -14,6 +14,8 @@ export const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   conflict: 409,
   locked: 423,
   unsupported: 501,
+  denied: 403,
+  unreachable: 502,
   no_space: 507,
   corrupt: 500,
   internal: 500,

@@ -14,6 +14,8 @@ export type ErrorCode =
   | 'locked' // another process owns the state directory
   | 'no_space' // the disk is full
   | 'unsupported' // the driver or filesystem cannot do it
+  | 'denied' // a remote refused our credentials, or we have none for it
+  | 'unreachable' // a remote did not answer (connection refused, DNS, TLS)
   | 'internal'; // a bug or an unexpected system error
 
 export class DvolError extends Error {
