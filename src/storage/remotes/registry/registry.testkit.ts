@@ -15,6 +15,8 @@ const RUNDIR = process.env.DVOL_E2E_RUNDIR ?? '/run/dvol-e2e';
 export interface TestRegistry {
   /** `127.0.0.1:PORT`. */
   host: string;
+  /** The test directory it lives in, free for more files (tap gives one testdir per test). */
+  dir: string;
   /** The registry's storage root (to damage a blob in place). */
   dataDir: string;
   /** A certs.d-style directory holding `<host>/ca.crt` (TLS registries only). */
@@ -161,7 +163,7 @@ export async function startTestRegistry(t: Test, opts: TestRegistryOptions = {})
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return { host, dataDir, certsDir };
+  return { host, dir, dataDir, certsDir };
 }
 
 /** Flips the first byte of a blob in the registry's own storage, keeping its size. */
