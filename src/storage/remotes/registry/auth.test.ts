@@ -244,3 +244,44 @@ t.test('config.json lookups', async (t) => {
   const bad = await failure(t, lookup({ credHelpers: { 'ghcr.io': '../../bin/sh' } }, 'ghcr.io'));
   t.equal(bad.message, "credential helper name '../../bin/sh' is not valid");
 });
+
+t.test('a registry with a token service (Bearer)', async (t) => {
+  const registry = await startTestRegistry(t, { tokenUsers: [ALICE] });
+  const tokens = registry.tokens!;
+  const repo = `${registry.host}/team/bearer`;
+
+  t.test('anonymous: a token with no rights, then denied', async (t) => {
+    const err = await failure(t, storeAt(t, repo, { credentials: null }).listTags());
+    t.equal(err.code, 'denied');
+    t.equal(err.message, `registry ${registry.host} requires credentials for 'team/bearer'`);
+    t.ok(
+      tokens.requests.some((r) => r.user === undefined && r.scope === 'repository:team/bearer:pull'),
+      'asked anonymously',
+    );
+  });
+
+  t.test('a wrong password: the token service refuses, denied', async (t) => {
+    const err = await failure(
+      t,
+      storeAt(t, repo, { credentials: { username: 'alice', password: 'nope' } }).listTags(),
+    );
+    t.equal(err.code, 'denied');
+    t.equal(err.message, `registry ${registry.host} refused the credentials for 'team/bearer'`);
+  });
+
+  t.test('pull and push scopes, and a token that dies mid-transfer is renewed', async (t) => {
+    const store = storeAt(t, repo, { credentials: ALICE });
+    const blob = randomBlob(100_000);
+    t.equal(await store.hasBlob(blob.digest), false, 'a pull token for the HEAD');
+    tokens.staleNext = 1; // the push token arrives already expired: the registry answers 401
+    const before = tokens.requests.length;
+    await store.putBlob(blob.digest, blob.data);
+    const asked = tokens.requests.slice(before).map((r) => r.scope);
+    t.same(
+      asked,
+      ['repository:team/bearer:pull,push', 'repository:team/bearer:pull,push'],
+      'a second push token',
+    );
+    t.ok((await store.getBlob(blob.digest)).equals(blob.data), 'the upload completed');
+  });
+});

@@ -8,6 +8,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } f
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Test } from 'tap';
+import { type TokenServer, startTokenServer } from './tokenserver.testkit.js';
 
 /** Where daemons started by tests leave pid files, so .ci/run can stop them after a crash. */
 const RUNDIR = process.env.DVOL_E2E_RUNDIR ?? '/run/dvol-e2e';
@@ -21,12 +22,16 @@ export interface TestRegistry {
   dataDir: string;
   /** A certs.d-style directory holding `<host>/ca.crt` (TLS registries only). */
   certsDir?: string;
+  /** The token service, for a registry started with `tokenUsers`. */
+  tokens?: TokenServer;
 }
 
 export interface TestRegistryOptions {
   tls?: boolean;
   /** htpasswd users (bcrypt): the registry then wants Basic auth. */
   users?: { username: string; password: string }[];
+  /** Users of a token service: the registry then wants Bearer tokens from it. */
+  tokenUsers?: { username: string; password: string }[];
 }
 
 export function freePort(): Promise<number> {
@@ -132,6 +137,14 @@ export async function startTestRegistry(t: Test, opts: TestRegistryOptions = {})
     writeFileSync(htpasswd, opts.users.map((u) => htpasswdLine(u.username, u.password)).join(''));
     lines.push(`auth: { htpasswd: { realm: dvol-test, path: "${htpasswd}" } }`);
   }
+  let tokens: TokenServer | undefined;
+  if (opts.tokenUsers) {
+    tokens = await startTokenServer(t, dir, opts.tokenUsers);
+    const { realm, service, issuer, certPath } = tokens;
+    lines.push(
+      `auth: { token: { realm: "${realm}", service: ${service}, issuer: ${issuer}, rootcertbundle: "${certPath}" } }`,
+    );
+  }
   const config = join(dir, 'config.yml');
   writeFileSync(config, lines.join('\n') + '\n');
   // Its log (every 404 is an error line) goes to a file, shown only when it fails to start.
@@ -163,7 +176,7 @@ export async function startTestRegistry(t: Test, opts: TestRegistryOptions = {})
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return { host, dir, dataDir, certsDir };
+  return { host, dir, dataDir, certsDir, tokens };
 }
 
 /** Flips the first byte of a blob in the registry's own storage, keeping its size. */
