@@ -2,6 +2,7 @@ import t, { type Test } from 'tap';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import { join } from 'node:path';
+import { rejectsWith } from '../../drivers/conformance/context.testkit.js';
 import { blobStoreConformance, randomBlob } from '../blobstore.testkit.js';
 import { type RemoteUrl, parseRemoteUrl } from '../url.js';
 import { corruptRegistryBlob, startTestRegistry, type TestRegistry } from './registry.testkit.js';
@@ -123,4 +124,22 @@ t.test('throughput of a 16 MiB blob to and from the loopback registry', async (t
   const down = performance.now() - start;
   t.ok(back.equals(blob.data), 'the same bytes came back');
   t.comment(`16 MiB upload ${up.toFixed(0)} ms (${mib(up)}), download ${down.toFixed(0)} ms (${mib(down)})`);
+});
+
+t.test('a hostile server sending an endless manifest (a fake registry) is cut off', async (t) => {
+  const server = createServer((req, res) => {
+    if (req.url === '/v2/') return void res.writeHead(200).end();
+    res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' });
+    const chunk = Buffer.alloc(1024 * 1024, 0x20);
+    const more = () => {
+      while (!res.destroyed && res.write(chunk));
+    };
+    res.on('drain', more);
+    more();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => server.close());
+  const host = `127.0.0.1:${(server.address() as { port: number }).port}`;
+  const store = storeOn(t, { host, dir: '', dataDir: '' });
+  await rejectsWith(t, store.getManifest('big'), 'corrupt', 'more than 8 MiB');
 });

@@ -90,7 +90,7 @@ export class RegistryStore implements BlobStore {
       ? { range: `bytes=${range.offset}-${range.offset + range.length - 1}` }
       : {};
     const res = await this.client.call(
-      { method: 'GET', url: await this.client.url(`blobs/${digest}`), headers },
+      { method: 'GET', url: await this.client.url(`blobs/${digest}`), headers, maxBytes: Infinity },
       this.client.scope(false),
     );
     if (res.status === 404) throw this.missing(`blob ${digest}`);

@@ -14,6 +14,8 @@ export interface HttpRequest {
   url: URL;
   headers?: Record<string, string>;
   body?: Buffer;
+  /** The most response bytes to accept (default 8 MiB: manifests, tag lists, tokens, errors). */
+  maxBytes?: number;
 }
 
 export interface HttpResponse {
@@ -35,6 +37,8 @@ export interface TransportOptions {
 
 const SYSTEM_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 const MAX_REDIRECTS = 5;
+/** Twice the CNCF registry's 4 MiB manifest cap: anything but a blob is smaller. */
+const DEFAULT_MAX_BYTES = 8 * 1024 * 1024;
 /** Errors of a TLS client talking to a plain-HTTP server: the cue to fall back where allowed. */
 const NOT_TLS = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG', 'EPROTO']);
 
@@ -148,7 +152,21 @@ export class Transport {
     return new Promise((resolve, reject) => {
       const request = lib.request(url, { method: req.method, headers, agent: this.agent(url) }, (res) => {
         const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        const max = req.maxBytes ?? DEFAULT_MAX_BYTES;
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > max) {
+            const err = new DvolError(
+              'corrupt',
+              `registry ${this.host} sent more than ${max} bytes for ${url.pathname}`,
+            );
+            reject(err);
+            request.destroy(err);
+            return;
+          }
+          chunks.push(chunk);
+        });
         res.on('error', (err) => reject(networkError(this.host, err)));
         res.on('end', () =>
           resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), url }),
