@@ -12,6 +12,7 @@ import {
   checkReference,
   checkTag,
   digestMismatch,
+  referenceName,
   sha256Digest,
 } from '../blobstore.js';
 import type { RemoteUrl } from '../url.js';
@@ -222,7 +223,7 @@ export class RegistryStore implements BlobStore {
       { method: 'GET', url: await this.client.url(`manifests/${reference}`), headers: { accept: ACCEPT } },
       this.client.scope(false),
     );
-    if (res.status === 404) throw this.missing(`'${reference}'`);
+    if (res.status === 404) throw this.missing(referenceName(reference));
     if (res.status !== 200) throw this.client.fail(res, `reading '${reference}'`);
     const digest = sha256Digest(res.body);
     const claimed = kind === 'digest' ? reference : header(res, 'docker-content-digest');
@@ -287,7 +288,7 @@ export class RegistryStore implements BlobStore {
   }
 
   private missing(what: string): DvolError {
-    return new DvolError('not_found', `${what} is not in ${this.location}`);
+    return new DvolError('not_found', `${what} is not in the registry repository ${this.location}`);
   }
 }
 
