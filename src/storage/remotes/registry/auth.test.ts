@@ -285,3 +285,18 @@ t.test('a registry with a token service (Bearer)', async (t) => {
     t.ok((await store.getBlob(blob.digest)).equals(blob.data), 'the upload completed');
   });
 });
+
+t.test('parallel requests share one token per scope', async (t) => {
+  const registry = await startTestRegistry(t, { tokenUsers: [ALICE] });
+  const tokens = registry.tokens!;
+  const store = storeAt(t, `${registry.host}/team/parallel`, { credentials: ALICE });
+  await store.listTags(); // the first challenge
+  const before = tokens.requests.length;
+  const blobs = Array.from({ length: 6 }, () => randomBlob(1000));
+  await Promise.all(blobs.map((b) => store.putBlob(b.digest, b.data)));
+  t.same(
+    tokens.requests.slice(before).map((r) => r.scope),
+    ['repository:team/parallel:pull,push'],
+    'one push token for six uploads',
+  );
+});

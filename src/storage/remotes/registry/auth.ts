@@ -58,11 +58,17 @@ export class Authorizer {
       return `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
     }
     if (creds?.registryToken) return `Bearer ${creds.registryToken}`;
-    const cached = await this.tokens.get(scope)?.catch(() => undefined);
-    if (cached && cached.expires > Date.now()) return `Bearer ${cached.value}`;
+    const pending = this.tokens.get(scope);
+    if (pending) {
+      // Shared by concurrent requests (parallel uploads ask once); renewed once it expires or failed.
+      const cached = await pending.catch(() => undefined);
+      if (cached && cached.expires > Date.now()) return `Bearer ${cached.value}`;
+      if (this.tokens.get(scope) === pending) this.tokens.delete(scope);
+      return this.header(scope);
+    }
     const token = this.fetchToken(challenge, scope, creds);
     this.tokens.set(scope, token);
-    token.catch(() => this.tokens.delete(scope));
+    token.catch(() => this.tokens.get(scope) === token && this.tokens.delete(scope));
     return `Bearer ${(await token).value}`;
   }
 
