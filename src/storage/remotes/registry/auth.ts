@@ -85,7 +85,13 @@ export class Authorizer {
     if (!challenge) return false;
     const had = this.challenge;
     this.challenge = challenge;
-    this.tokens.delete(scope);
+    // Drop only the token that was refused: a concurrent request may already hold a fresh one.
+    const pending = this.tokens.get(scope);
+    if (pending && sent !== undefined) {
+      const cached = await pending.catch(() => undefined);
+      if ((!cached || sent === `Bearer ${cached.value}`) && this.tokens.get(scope) === pending)
+        this.tokens.delete(scope);
+    }
     if (challenge.scheme === 'basic') return sent === undefined && (await this.header(scope)) !== undefined;
     // A bearer that was sent may have expired mid-transfer: one fresh token is worth a try.
     return sent === undefined || had?.scheme === 'bearer';
