@@ -235,6 +235,7 @@ export function blobStoreConformance(
       await store.getManifest('missing-tag');
       t.fail('expected not_found');
     } catch (err) {
+      t.match((err as Error).message, /^tag 'missing-tag' is not in the \w+ \w+ /, 'one sentence');
       t.match((err as Error).message, store.location, 'the message names where it looked');
     }
   });

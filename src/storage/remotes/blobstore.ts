@@ -126,6 +126,11 @@ export function checkRange(range: ByteRange, size?: number): void {
   }
 }
 
+/** How a missing reference is named in a message: `tag 'x'` or `manifest sha256:...`. */
+export function referenceName(reference: string): string {
+  return reference.startsWith('sha256:') ? `manifest ${reference}` : `tag '${reference}'`;
+}
+
 /** The `corrupt` error of a blob whose bytes do not hash to its digest. */
 export function digestMismatch(digest: string, where: string, actual: string): DvolError {
   return new DvolError(

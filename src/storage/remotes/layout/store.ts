@@ -16,6 +16,7 @@ import {
   checkReference,
   checkTag,
   digestMismatch,
+  referenceName,
   sha256Digest,
 } from '../blobstore.js';
 import { withLockFile } from './lock.js';
@@ -85,7 +86,7 @@ class LayoutStore implements BlobStore {
     try {
       handle = await open(path, 'r');
     } catch (err) {
-      if (isNotFound(err)) throw this.missing(digest);
+      if (isNotFound(err)) throw this.missing(`blob ${digest}`);
       throw asDvolError(err, `reading ${path}`);
     }
     try {
@@ -135,7 +136,7 @@ class LayoutStore implements BlobStore {
 
   async getManifest(reference: string): Promise<StoredManifest> {
     const descriptor = await this.resolve(reference);
-    if (!descriptor) throw this.missing(reference);
+    if (!descriptor) throw this.missing(referenceName(reference));
     return { descriptor, bytes: await this.getBlob(descriptor.digest) };
   }
 
@@ -165,7 +166,7 @@ class LayoutStore implements BlobStore {
   }
 
   private missing(what: string): DvolError {
-    return new DvolError('not_found', `'${what}' is not in the directory remote ${this.location}`);
+    return new DvolError('not_found', `${what} is not in the directory remote ${this.location}`);
   }
 
   private async readIndex(): Promise<ImageIndex> {
