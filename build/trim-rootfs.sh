@@ -12,7 +12,11 @@ rm -rf \
   /usr/bin/perl* "$lib"/perl-base "$lib"/gconv \
   /var/lib/dpkg /var/lib/apt /var/cache/apt /var/cache/debconf /var/log/* /usr/lib/apt /usr/bin/apt* \
   /usr/bin/dpkg* /usr/bin/sqv "$lib"/libapt-* /usr/bin/openssl \
-  "$lib"/libsqlite3.so* "$lib"/libdb-5* "$lib"/liblastlog2.so* "$lib"/security /usr/bin/lslogins /usr/include
+  "$lib"/libsqlite3.so* "$lib"/libdb-5* "$lib"/liblastlog2.so* "$lib"/security /usr/bin/lslogins /usr/include \
+  /usr/sbin/mkfs* /usr/sbin/mke2fs /usr/sbin/e2fsck /usr/sbin/fsck* /usr/sbin/debugfs /usr/sbin/resize2fs \
+  /usr/sbin/e2image /usr/sbin/btrfs-convert /usr/sbin/btrfs-image /usr/sbin/btrfs-find-root \
+  /usr/sbin/btrfs-select-super /usr/sbin/btrfstune /usr/bin/btrfs-convert /usr/bin/btrfs-image \
+  /usr/bin/btrfs-find-root /usr/bin/btrfs-select-super /usr/bin/btrfstune /usr/bin/mkfs.btrfs
 # What the server runs must still be there (a missing one fails the build, not a user's volume).
 for cmd in node cp rm mount umount findmnt btrfs setfattr getfattr chattr lsattr stat sync which sleep true; do
   command -v "$cmd" >/dev/null || { echo "trim-rootfs: $cmd is gone" >&2; exit 1; }
