@@ -24,6 +24,9 @@ echo "## setup took $(($(date +%s) - start))s"
 vol=newuser$$
 trap 'docker volume rm -f "$vol" >/dev/null 2>&1 || true' EXIT
 dvol init "$vol"
+# No git on this machine: the author comes from dvol's own config, as commit's hint says.
+dvol config user.name "New User"
+dvol config user.email new.user@example.com
 docker run --rm --label dvol-e2e -v "$vol:/data" --volume-driver dvol dvol-base:trixie sh -c 'echo hello > /data/file'
 dvol commit -m hello
 docker run --rm --label dvol-e2e -v "$vol:/data" --volume-driver dvol dvol-base:trixie sh -c 'echo world > /data/file; echo n > /data/new'
