@@ -81,7 +81,7 @@ if ! docker info >/dev/null 2>&1; then
   fi
 fi
 
-[[ -d node_modules ]] || npm ci --no-audit --no-fund
+[[ -d node_modules ]] || npm ci --no-audit --no-fund --prefer-offline
 npm run --silent build
 bash build/plugin.sh
 bash build/install-plugin.sh "${install_args[@]}" dvol

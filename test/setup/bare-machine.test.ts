@@ -122,7 +122,7 @@ t.test(
         '-c',
         `ln -s /usr/lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm && exec bash ${clone}/test/setup/new-user.sh ${clone}`,
       ],
-      { timeout: 540_000 },
+      { timeout: 1_080_000 },
     );
     const out = r.stdout + r.stderr;
     t.comment(
