@@ -3,6 +3,9 @@
 # registry (CI): debootstrap a minimal Debian 13 (Node 20) with the plugin's runtime packages and
 # `docker import` it. Cached: does nothing when the image exists (pass --force to rebuild).
 set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=build/need.sh
+source build/need.sh
 
 IMAGE=${DVOL_BASE_IMAGE:-dvol-base:trixie}
 MIRROR=${DVOL_DEBIAN_MIRROR:-http://deb.debian.org/debian}
@@ -16,10 +19,11 @@ if [[ ${1:-} != --force && $made_with == "$PACKAGES" ]]; then
   echo "base image $IMAGE exists"
   exit 0
 fi
-command -v debootstrap >/dev/null || {
-  echo "debootstrap is missing: install it with 'apt-get install -y debootstrap'" >&2
-  exit 1
-}
+need debootstrap debootstrap "to build the base image $IMAGE locally"
+# Ubuntu's debootstrap needs Debian's archive key to check what it downloads.
+if [[ ! -f /usr/share/keyrings/debian-archive-keyring.gpg ]]; then
+  if can_apt; then apt_install "Debian's archive key, for debootstrap" debian-archive-keyring; fi
+fi
 
 dir=$(mktemp -d /var/tmp/dvol-base.XXXXXX)
 trap 'rm -rf --one-file-system "$dir"' EXIT

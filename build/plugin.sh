@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Builds the managed plugin's directory build/out/plugin (config.json + rootfs/) from the compiled
-# tree: stage the build context, docker build plugin/Dockerfile, docker create + export the rootfs.
-# Needs `npm run build` first. Installing it is build/install-plugin.sh's job.
+# tree: bundle the server into one file, docker build plugin/Dockerfile, docker create + export the
+# rootfs. Needs `npm run build` first. Installing it is build/install-plugin.sh's job.
 #
-# Base image (DVOL_BASE): unset = dvol-base:trixie when that image exists locally, else the public
-# debian:trixie-slim; DVOL_BASE=dvol-base:trixie makes that local image first (build/base-image.sh).
+# Base image: DVOL_BASE when set; else dvol-base:trixie when it exists locally, else the public
+# debian:trixie-slim; when no registry answers, dvol-base:trixie is made here with debootstrap
+# (build/base-image.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 IMAGE=dvol-plugin-rootfs:dev
+PUBLIC=debian:trixie-slim
+LOCAL=dvol-base:trixie
 OUT=build/out
 CONTEXT=$OUT/context
 PLUGIN_DIR=$OUT/plugin
@@ -20,23 +23,32 @@ PLUGIN_DIR=$OUT/plugin
 
 base=${DVOL_BASE:-}
 if [[ -z $base ]]; then
-  if docker image inspect dvol-base:trixie >/dev/null 2>&1; then base=dvol-base:trixie; else base=debian:trixie-slim; fi
+  if docker image inspect "$LOCAL" >/dev/null 2>&1; then
+    base=$LOCAL
+  elif docker image inspect "$PUBLIC" >/dev/null 2>&1; then
+    base=$PUBLIC
+  else
+    echo "pulling $PUBLIC"
+    # A machine without a registry fails at once (DNS); a registry that hangs gets a minute.
+    if pulled=$(timeout 60 docker pull -q "$PUBLIC" 2>&1); then
+      base=$PUBLIC
+    else
+      echo "no registry answered (${pulled%%$'\n'*}): making the base image $LOCAL locally with debootstrap instead"
+      base=$LOCAL
+    fi
+  fi
 fi
-if [[ $base == dvol-base:trixie ]]; then bash build/base-image.sh; fi
+if [[ $base == "$LOCAL" ]]; then bash build/base-image.sh; fi
 
-# Stage the context: production dependencies are installed once per package-lock.json (a stamp
-# holds its hash), with --ignore-scripts because nothing the server needs builds native code.
-mkdir -p "$CONTEXT"
-cp package.json package-lock.json "$CONTEXT/"
-lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
-if [[ ! -d $CONTEXT/node_modules || $(cat "$CONTEXT/.lock-hash" 2>/dev/null) != "$lock_hash" ]]; then
-  echo "installing production dependencies into $CONTEXT"
-  (cd "$CONTEXT" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --prefer-offline --loglevel=error)
-  echo "$lock_hash" >"$CONTEXT/.lock-hash"
-fi
-rm -rf "$CONTEXT/dist"
-# Tests and source maps are not shipped.
-rsync -a --exclude '*.test.js' --exclude '*.map' dist/ "$CONTEXT/dist/"
+# The context: package.json (the server reads its version there), the server bundled with its
+# dependencies into one file (no node_modules to install or ship), and the rootfs trimmer.
+rm -rf "$CONTEXT"
+mkdir -p "$CONTEXT/dist/server"
+cp package.json build/trim-rootfs.sh "$CONTEXT/"
+node_modules/.bin/esbuild dist/server/main.js --bundle --platform=node --format=esm --target=node20 \
+  --log-level=warning --legal-comments=none --outfile="$CONTEXT/dist/server/main.js" \
+  --external:cpu-features '--external:*.node' \
+  --banner:js="import { createRequire as __dvolCreateRequire } from 'node:module'; const require = __dvolCreateRequire(import.meta.url);"
 
 echo "building $IMAGE from $base"
 # The legacy builder prints a deprecation notice on stderr: show stderr only when the build fails.

@@ -57,6 +57,12 @@ if [[ $(id -u) != 0 ]] || ! docker info >/dev/null 2>&1; then
   finish
 fi
 
+# A new user's set-up (test/setup): what it says without an engine, and a bare machine (a fresh
+# clone, no base image, no registry, no rsync or debootstrap), then dvol. It reinstalls the plugin
+# `dvol` from the clone: before the e2e tier, which installs it from this tree again.
+echo "# set-up"
+tap_run --jobs=1 --timeout=1200 test/setup/setup-messages.test.ts test/setup/bare-machine.test.ts
+
 # The plugin under test is built from this tree (the local base image: no registry needed).
 export DVOL_BASE=${DVOL_BASE:-dvol-base:trixie}
 if ! { npm run --silent build && bash build/plugin.sh && bash build/install-plugin.sh --force dvol; }; then

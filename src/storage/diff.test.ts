@@ -1,5 +1,6 @@
 // dvol diff on every driver, each on the filesystem it needs: every kind of change appears exactly
-// once with the right letter, for working data against HEAD and for two commits.
+// once with the right letter, for working data against HEAD and for two commits; same-size rewrites
+// count their bytes and say `content`.
 import fs from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
@@ -18,6 +19,7 @@ const FILESYSTEM: Record<DriverName, LoopFsType | undefined> = {
 };
 const OLD = new Date('2020-01-01T00:00:00Z');
 const LATIN = Buffer.from('caf\xe9', 'latin1');
+const LATER = new Date('2030-01-01T00:00:00Z');
 
 /** A path under the data directory, as bytes (names need not be UTF-8). */
 const at = (dir: string, rel: string | Buffer) => Buffer.concat([Buffer.from(`${dir}/`), Buffer.from(rel)]);
@@ -131,6 +133,58 @@ async function scenario(t: Test, vol: Volume): Promise<void> {
   t.same((await collect(vol, 'HEAD^')).entries.length, commits.entries.length, 'REF vs working data');
 }
 
+/** Entries by path (latin1) and the totals of a diff. */
+async function byPath(vol: Volume, from?: string, to?: string) {
+  const { diff, entries } = await collect(vol, from, to);
+  return { totals: diff.totals, byPath: new Map(entries.map((e) => [e.path.toString('latin1'), e])) };
+}
+
+/**
+ * Rewrites that keep a file's size (`echo world > file` over `hello`) count the rewritten bytes and
+ * say `content`, for working data and between two commits.
+ */
+async function rewrites(t: Test, vol: Volume): Promise<void> {
+  const data = await vol.dataPath();
+  fs.writeFileSync(join(data, 'file'), 'hello\n');
+  fs.writeFileSync(join(data, 'touched'), 'same bytes\n');
+  fs.writeFileSync(join(data, 'chmodded'), 'abc\n');
+  fs.writeFileSync(join(data, 'big'), Buffer.alloc(1 << 20, 'a'));
+  const c1 = await vol.commit({ message: 'hello', author: AUTHOR });
+
+  // `echo world > file`, a new 2-byte file, an mtime-only touch, a rewrite with a new mode, and
+  // one rewritten byte in the middle of a 1 MiB file.
+  fs.writeFileSync(join(data, 'file'), 'world\n');
+  fs.utimesSync(join(data, 'file'), LATER, LATER);
+  fs.writeFileSync(join(data, 'new'), 'n\n');
+  fs.utimesSync(join(data, 'touched'), LATER, LATER);
+  fs.writeFileSync(join(data, 'chmodded'), 'xyz\n');
+  fs.chmodSync(join(data, 'chmodded'), 0o600);
+  const fd = fs.openSync(join(data, 'big'), 'r+');
+  fs.writeSync(fd, 'b', 512 * 1024);
+  fs.closeSync(fd);
+  fs.utimesSync(join(data, 'big'), LATER, LATER);
+
+  const check = (label: string, d: Awaited<ReturnType<typeof byPath>>) => {
+    t.match(d.byPath.get('file'), { status: 'M', sizeDelta: 0 }, `${label}: the rewritten file is modified`);
+    t.same(d.byPath.get('file')?.changes, ['content', 'mtime'], `${label}: -v says content, then mtime`);
+    t.same(d.byPath.get('touched')?.changes, ['mtime'], `${label}: a touch is only an mtime change`);
+    t.same(
+      d.byPath.get('chmodded')?.changes.slice().sort(),
+      ['content', 'mode', 'mtime'],
+      `${label}: new mode and bytes`,
+    );
+    t.ok(d.byPath.get('big')?.changes.includes('content'), `${label}: one byte in 1 MiB is a content change`);
+    t.equal(
+      d.totals.bytesChanged,
+      6 + 2 + 4 + (1 << 20),
+      `${label}: bytes changed count every rewritten file whole, and nothing for the touch`,
+    );
+  };
+  check('working data', await byPath(vol));
+  const c2 = await vol.commit({ message: 'world', author: AUTHOR });
+  check('two commits', await byPath(vol, c1.id, c2.id));
+}
+
 for (const driver of Object.keys(driverFactories) as DriverName[]) {
   const type = FILESYSTEM[driver];
   const skip = type ? ((await loopFsUnavailable(type)) ?? false) : false;
@@ -145,6 +199,8 @@ for (const driver of Object.keys(driverFactories) as DriverName[]) {
     try {
       await store.createVolume('vol');
       await scenario(t, store.volume('vol'));
+      await store.createVolume('rewrites');
+      await t.test('same-size rewrites', (t) => rewrites(t, store.volume('rewrites')));
     } finally {
       await store.close();
     }

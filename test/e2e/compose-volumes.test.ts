@@ -1,8 +1,11 @@
-// docker-compose (whatever the host provides: Debian 12's v1 `docker-compose`, or the v2 plugin)
-// with a dvol volume and `driver_opts`: up, down, up again, down -v.
+// Compose with dvol volumes. Compose v2 (what users run): `driver: dvol` with `driver_opts` through
+// up, down, up, down -v; and the seed's `dvol init NAME` followed by `up` on that volume. Debian 12's
+// compose v1 (1.29, when installed): what its users must write instead (`driver: dvol:latest`).
 import t, { type Test } from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CLI } from './fixtures/dvol.js';
+import { composeV1, composeV2, COMPOSE_OPTS, type Compose } from './lib/compose.js';
 import { docker, run, runOk } from './lib/exec.js';
 import { busyboxImage } from './lib/images.js';
 import { uniqueName } from './lib/names.js';
@@ -13,28 +16,27 @@ import { waitFor } from './lib/wait.js';
 
 const image = await busyboxImage();
 await waitForPlugin();
+const v2 = await composeV2();
+const v1 = await composeV1();
 
-// Compose v1 gives up on a daemon call after 60 s; a loaded CI machine can take longer.
-const COMPOSE_OPTS = { timeout: 600_000, env: { ...process.env, COMPOSE_HTTP_TIMEOUT: '300' } };
-
-/** argv of the compose command this host has. */
-async function composeCommand(): Promise<string[]> {
-  if ((await run('docker-compose', ['version'])).code === 0) return ['docker-compose'];
-  if ((await run('docker', ['compose', 'version'])).code === 0) return ['docker', 'compose'];
-  throw new Error(
-    'neither docker-compose nor docker compose is installed: apt-get install -y docker-compose',
-  );
+interface Volume {
+  driver: string;
+  /** The volume's Docker name, for a volume made beforehand (`dvol init`): compose's `name:`. */
+  name?: string;
 }
-const [cmd = 'docker-compose', ...prefix] = await composeCommand();
 
-/** A one-service project whose service appends a line to /data/starts at each start; down -v at teardown. */
-function project(t: Test, driver: string) {
+/**
+ * A one-service project whose service appends a line to /data/starts at each start, run with
+ * `compose`; down -v at teardown.
+ */
+function project(t: Test, compose: Compose, vol: Volume) {
   const name = uniqueName('compose');
   const file = join(t.testdir({}), 'docker-compose.yml');
+  // A volume dvol init made has no options, and v1 refuses a file whose options differ from them.
+  const extra = vol.name ? `    name: ${vol.name}\n` : '    driver_opts:\n      driver: plain\n';
   writeFileSync(
     file,
-    `version: "2.4"
-services:
+    `services:
   app:
     image: ${image}
     command: ["sh", "-c", "echo started >> /data/starts; trap 'exit 0' TERM; while true; do sleep 1; done"]
@@ -42,27 +44,32 @@ services:
     labels: ["${LABEL}"]
 volumes:
   db:
-    driver: ${driver}
-    driver_opts:
-      driver: plain
-`,
+    driver: ${vol.driver}
+${extra}`,
   );
-  const argv = (args: string[]) => [...prefix, '-p', name, '-f', file, ...args];
-  const compose = (...args: string[]) => runOk(cmd, argv(args), COMPOSE_OPTS);
-  t.teardown(() => run(cmd, argv(['down', '-v', '--timeout', '1']), COMPOSE_OPTS));
+  const argv = (args: string[]) => [...compose.prefix, '-p', name, '-f', file, ...args];
+  const result = (...args: string[]) => run(compose.cmd, argv(args), COMPOSE_OPTS);
+  const ok = (...args: string[]) => runOk(compose.cmd, argv(args), COMPOSE_OPTS);
+  t.teardown(() => result('down', '-v', '--timeout', '1'));
   /** Waits until the volume has recorded `n` starts of the service. */
   const starts = (n: number) =>
     waitFor(`${n} start(s) recorded in the volume`, async () => {
-      const ctr = await compose('ps', '-q', 'app');
+      const ctr = await ok('ps', '-q', 'app');
       return (await docker('exec', ctr, 'cat', '/data/starts')).split('\n').length === n;
     });
-  return { volume: `${name}_db`, compose, starts };
+  return { volume: vol.name ?? `${name}_db`, compose: ok, result, starts };
 }
 
-// Compose v1 compares the file's driver with the volume's, and Docker names a managed plugin's
-// driver with its tag: only `dvol:latest` lets a second `up` reuse the volume.
-t.test('compose up, down, up, down -v with driver: dvol:latest', async (t) => {
-  const { volume, compose, starts } = project(t, DRIVER);
+/** `dvol init NAME` with the built CLI; the volume is removed at teardown. */
+async function dvolInit(t: Test): Promise<string> {
+  const name = uniqueName('seed');
+  t.teardown(() => run('docker', ['volume', 'rm', '-f', name]));
+  t.match(await runOk(process.execPath, [CLI, 'init', name]), `Created empty volume ${name}.`, 'dvol init');
+  return name;
+}
+
+t.test(`compose v2 (${v2.version}): up, down, up, down -v with driver: dvol`, async (t) => {
+  const { volume, compose, starts } = project(t, v2, { driver: 'dvol' });
   await compose('up', '-d');
   t.equal(
     await docker('volume', 'inspect', '-f', '{{.Driver}}', volume),
@@ -93,18 +100,37 @@ t.test('compose up, down, up, down -v with driver: dvol:latest', async (t) => {
   await fsck(t);
 });
 
-t.test('compose up and down -v with driver: dvol', async (t) => {
-  const { volume, compose, starts } = project(t, 'dvol');
+t.test(`compose v2 (${v2.version}): dvol init NAME, then up with driver: dvol (seed 000)`, async (t) => {
+  const name = await dvolInit(t);
+  const { compose, starts } = project(t, v2, { driver: 'dvol', name });
   await compose('up', '-d');
-  t.equal(
-    await docker('volume', 'inspect', '-f', '{{.Driver}}', volume),
-    DRIVER,
-    'compose made a dvol volume',
-  );
-  t.match(await volumeStatus(volume), { driver: 'plain' }, 'driver_opts reached the plugin');
   await starts(1);
-  await fsck(t, volume);
-  await compose('down', '-v', '--timeout', '1');
-  t.notOk(await volumeExists(volume), 'down -v removed the volume');
-  await fsck(t);
+  t.equal((await volumeStatus(name)).mounts, 1, 'the service mounted the volume dvol init made');
+  await compose('down', '--timeout', '1');
+  await compose('up', '-d');
+  await starts(2);
+  t.pass('a second up reuses it: compose v2 accepts the driver name dvol for dvol:latest');
+  await fsck(t, name);
 });
+
+t.test(
+  `compose v1${v1 ? ` (${v1.version})` : ''}: after dvol init NAME, the file must say driver: dvol:latest`,
+  { skip: v1 ? false : "Debian 12's docker-compose (v1) is not installed" },
+  async (t) => {
+    const compose = v1 as Compose;
+    const name = await dvolInit(t);
+    const plain = project(t, compose, { driver: 'dvol', name });
+    const refused = await plain.result('up', '-d');
+    t.not(refused.code, 0, 'v1 refuses driver: dvol for the volume dvol init made');
+    t.match(refused.stderr, /different driver|dvol:latest/, 'and says the driver names differ');
+
+    const tagged = project(t, compose, { driver: DRIVER, name });
+    await tagged.compose('up', '-d');
+    await tagged.starts(1);
+    await tagged.compose('down', '--timeout', '1');
+    await tagged.compose('up', '-d');
+    await tagged.starts(2);
+    t.pass('with driver: dvol:latest, up and a second up use the volume');
+    await fsck(t, name);
+  },
+);

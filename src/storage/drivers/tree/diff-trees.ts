@@ -47,6 +47,7 @@ export async function* diffTrees(from: string | null, to: string): AsyncGenerato
     }
     if (found !== undefined) {
       const entry = describe(Buffer.from(path, 'latin1'), from, to, found);
+      if (entry && from !== null && (await rewritten(entry, from, to))) entry.changes.unshift('content');
       if (entry) yield entry;
     }
     if (unsure.length >= XATTR_BATCH || (!x && !y)) {
@@ -54,6 +55,19 @@ export async function* diffTrees(from: string | null, to: string): AsyncGenerato
       unsure = [];
     }
   }
+}
+
+/**
+ * Whether a modified file whose size and content were not compared yet (its metadata already
+ * differed: a new mtime, mode or owner) holds different bytes too. Sizes that differ are already
+ * a content change; only a same-size rewrite needs the bytes read.
+ */
+export async function rewritten(entry: DiffEntry, fromRoot: string, toRoot: string): Promise<boolean> {
+  const { from, to } = entry;
+  if (entry.status !== 'M' || from?.type !== 'file' || to?.type !== 'file') return false;
+  if (from.size !== to.size || entry.changes.includes('content')) return false;
+  const rel = entry.path.toString('latin1');
+  return !(await sameContent(rawPath(fromRoot, rel), rawPath(toRoot, rel)));
 }
 
 async function next(it: AsyncIterator<TreeEntry>): Promise<TreeEntry | undefined> {

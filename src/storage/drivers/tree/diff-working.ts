@@ -3,6 +3,7 @@
 
 import { describe, type ChangeAspect, type DiffEntry } from '../diff-entry.js';
 import type { Difference } from './compare.js';
+import { rewritten } from './diff-trees.js';
 
 /**
  * Turns the tracker's differences between `commitDir` (null: empty) and `branchDir` into diff
@@ -17,6 +18,11 @@ export async function* describeDifferences(
     if (commitDir === null && d.path === '') continue;
     const found: ChangeAspect[] = d.what === undefined || d.what === 'type' ? [] : [d.what];
     const entry = describe(Buffer.from(d.path, 'latin1'), commitDir, branchDir, found);
-    if (entry) yield entry;
+    if (!entry) continue;
+    // The tracker names the first difference it saw (for `hasChanges`, the cheapest): a new mtime
+    // on a file of the same size may hide new bytes, which is what a diff must report.
+    if (commitDir !== null && (await rewritten(entry, commitDir, branchDir)))
+      entry.changes.unshift('content');
+    yield entry;
   }
 }

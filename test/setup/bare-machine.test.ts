@@ -1,0 +1,149 @@
+// `npm run setup` in a fresh clone on a bare machine, then dvol: a Debian 13 container (the local
+// base image: Node 20, apt, no rsync, no debootstrap) given the host's Docker engine and npm, with
+// no base image cached, no registry reachable and no DVOL_ variable. The set-up must fall back to
+// debootstrap (installed through apt) without being told, and dvol must then work on a volume.
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import t from 'tap';
+import { run, runOk } from '../e2e/lib/exec.js';
+
+const REPO = new URL('../../', import.meta.url).pathname;
+const LOCAL = 'dvol-base:trixie';
+const PUBLIC = 'debian:trixie-slim';
+const NAME = `dvol-setup-test-${process.pid}`;
+
+const imageId = async (ref: string) => {
+  const r = await run('docker', ['image', 'inspect', '-f', '{{.Id}}', ref]);
+  return r.code === 0 ? r.stdout.trim() : undefined;
+};
+
+/** Untags `ref` for the test (a bare machine has no base image) and tags it back at teardown. */
+async function hideImage(ref: string): Promise<string | undefined> {
+  const id = await imageId(ref);
+  if (id === undefined) return undefined;
+  t.teardown(async () => {
+    const made = await imageId(ref);
+    await runOk('docker', ['tag', id, ref]);
+    // The set-up's own base (and the plugin image made from it) only take space now.
+    if (made !== undefined && made !== id) {
+      await run('docker', ['rmi', 'dvol-plugin-rootfs:dev']);
+      await run('docker', ['rmi', made]);
+    }
+  });
+  await runOk('docker', ['rmi', ref]);
+  return id;
+}
+
+const pull = await run('docker', ['pull', '-q', PUBLIC], { timeout: 60_000 });
+const skip =
+  pull.code === 0
+    ? `a registry answered (pulled ${PUBLIC}): the no-registry fallback cannot be exercised here`
+    : false;
+if (pull.code === 0) await run('docker', ['rmi', PUBLIC]);
+
+t.test(
+  'npm run setup on a bare machine, then dvol init, commit, diff',
+  { skip, timeout: 1_200_000 },
+  async (t) => {
+    // The "machine" is a container from the local base image, by id: its tag is removed below.
+    // A first CI run has none yet: made here with the host's tools, as the e2e tier would.
+    if ((await imageId(LOCAL)) === undefined) {
+      await runOk('bash', ['build/base-image.sh'], { cwd: REPO, timeout: 900_000 });
+    }
+    const machine = (await imageId(LOCAL)) as string;
+    await hideImage(PUBLIC);
+    await hideImage(LOCAL);
+    t.equal(await imageId(LOCAL), undefined, 'no base image is cached');
+
+    const dir = mkdtempSync(join(tmpdir(), 'dvol-setup-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const clone = join(dir, 'dvol');
+    await runOk('git', ['clone', '-q', '--no-hardlinks', REPO, clone]);
+    await runOk('git', [
+      '-C',
+      clone,
+      'checkout',
+      '-q',
+      await runOk('git', ['-C', REPO, 'rev-parse', 'HEAD']),
+    ]);
+
+    const npm = dirname(dirname(realpathSync(await runOk('bash', ['-c', 'command -v npm']))));
+    const dockerBin = realpathSync(await runOk('bash', ['-c', 'command -v docker']));
+    // The CLI finds the plugin's socket in its state directory (or under /run/docker/plugins).
+    const state =
+      (
+        await run('docker', [
+          'plugin',
+          'inspect',
+          '-f',
+          '{{range .Settings.Mounts}}{{if eq .Name "state"}}{{.Source}}{{end}}{{end}}',
+          'dvol',
+        ])
+      ).stdout.trim() || '/var/lib/dvol';
+    t.teardown(() => run('docker', ['rm', '-f', NAME]));
+    const r = await run(
+      'docker',
+      [
+        'run',
+        '--rm',
+        '--name',
+        NAME,
+        '--label',
+        'dvol-e2e',
+        // debootstrap mounts /proc in its chroot: CAP_SYS_ADMIN, without seccomp's and AppArmor's mount
+        // filter (--privileged asks for capabilities this host may not have).
+        '--cap-add',
+        'SYS_ADMIN',
+        '--security-opt',
+        'seccomp=unconfined',
+        '--security-opt',
+        'apparmor=unconfined',
+        '--network',
+        'host',
+        '-v',
+        '/var/run/docker.sock:/var/run/docker.sock',
+        '-v',
+        `${dockerBin}:/usr/bin/docker:ro`,
+        '-v',
+        `${npm}:/usr/lib/node_modules/npm:ro`,
+        '-v',
+        `${process.env.HOME ?? '/root'}/.npm:/root/.npm`,
+        '-v',
+        `${dir}:${dir}`,
+        '-v',
+        `${state}:${state}`,
+        '-v',
+        '/run/docker/plugins:/run/docker/plugins',
+        '-e',
+        'HOME=/root',
+        machine,
+        'bash',
+        '-c',
+        `ln -s /usr/lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm && exec bash ${clone}/test/setup/new-user.sh ${clone}`,
+      ],
+      { timeout: 1_080_000 },
+    );
+    const out = r.stdout + r.stderr;
+    t.comment(
+      out
+        .split('\n')
+        .filter((l) => l.startsWith('## '))
+        .join('\n'),
+    );
+    t.equal(r.code, 0, `the new user's session succeeds${r.code ? `:\n${out.slice(-3000)}` : ''}`);
+    t.match(out, '## bare: no rsync, no debootstrap, no DVOL_ variable', 'the machine was bare');
+    t.match(out, `no registry answered`, 'the set-up found no registry');
+    t.match(out, /installing debootstrap with apt-get/, 'and installed debootstrap, saying so');
+    t.match(out, `made base image ${LOCAL}`, 'and made the base image locally');
+    t.match(out, /plugin dvol:latest is enabled/, 'the plugin is installed');
+    t.match(out, /\[newuser\d+ [0-9a-f]{7}\] hello/, 'dvol commit');
+    t.match(
+      out,
+      /## dvol diff\n8B has changed between "hello" and latest uncommitted changes/,
+      'diff counts the rewritten bytes',
+    );
+    t.match(out, /M +0B +file +\(content, mtime\)/, 'diff -v says content');
+    t.notMatch(out, /rsync: command not found/, 'no rsync was needed');
+  },
+);
