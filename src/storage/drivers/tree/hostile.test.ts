@@ -18,27 +18,38 @@ const PROMPT_MS = 5000;
 /** How long the swapping runs against repeated comparisons. */
 const SWAP_MS = 3000;
 
-/** Exchanges the two paths atomically, over and over, until killed (what a hostile container can do). */
+/** Pairs of entries swapped at once: each comparison round then has this many chances to hit the race. */
+const PAIRS = 20;
+
+/**
+ * Exchanges DIR/fNN with DIR/oNN atomically, pair after pair, over and over until killed (what a
+ * hostile container can do).
+ */
 const EXCHANGE_LOOP = `
-import ctypes, sys
+import ctypes, os, sys
 libc = ctypes.CDLL(None, use_errno=True)
-a, b = sys.argv[1].encode(), sys.argv[2].encode()
 libc.renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+d, n = sys.argv[1], int(sys.argv[2])
+pairs = [(os.path.join(d, 'f%02d' % i).encode(), os.path.join(d, 'o%02d' % i).encode()) for i in range(n)]
 print('ready', flush=True)
 while True:
-    if libc.renameat2(-100, a, -100, b, 2) != 0:
-        sys.exit('renameat2: errno %d' % ctypes.get_errno())
+    for a, b in pairs:
+        if libc.renameat2(-100, a, -100, b, 2) != 0:
+            sys.exit('renameat2: errno %d' % ctypes.get_errno())
 `;
 
-function startSwapping(t: Test, a: string, b: string): Promise<void> {
-  const child = spawn('python3', ['-c', EXCHANGE_LOOP, a, b], { stdio: ['ignore', 'pipe', 'inherit'] });
-  t.teardown(() => {
-    child.kill('SIGKILL');
+/** Starts the exchange loop; resolves to a function that stops it (also run at teardown). */
+async function startSwapping(t: Test, dir: string): Promise<() => void> {
+  const child = spawn('python3', ['-c', EXCHANGE_LOOP, dir, `${PAIRS}`], {
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
-  return new Promise((resolve, reject) => {
+  const stop = () => child.kill('SIGKILL');
+  t.teardown(stop);
+  await new Promise<void>((resolve, reject) => {
     child.stdout.once('data', () => resolve());
     child.once('exit', (code) => reject(new Error(`the swapping process exited with ${code}`)));
   });
+  return stop;
 }
 
 /**
@@ -57,10 +68,14 @@ function releaseFifoReaders(dir: string): void {
   }
 }
 
-async function prompt<T>(what: string, work: Promise<T>): Promise<T> {
+/** `work`, or a rejection once it takes longer than PROMPT_MS; `onStuck` then frees what it blocks on. */
+async function prompt<T>(what: string, work: Promise<T>, onStuck = () => {}): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took more than ${PROMPT_MS} ms`)), PROMPT_MS);
+    timer = setTimeout(() => {
+      onStuck();
+      reject(new Error(`${what} took more than ${PROMPT_MS} ms`));
+    }, PROMPT_MS);
   });
   try {
     return await Promise.race([work, late]);
@@ -70,30 +85,31 @@ async function prompt<T>(what: string, work: Promise<T>): Promise<T> {
 }
 
 /** Runs the dirty check and a whole diff again and again while the swapping goes on. */
-async function compareRepeatedly(t: Test, vol: Volume): Promise<number> {
+async function compareRepeatedly(t: Test, vol: Volume, onStuck: () => void): Promise<number> {
   let rounds = 0;
   for (const end = Date.now() + SWAP_MS; Date.now() < end; rounds++) {
-    await prompt('the dirty check', vol.status());
-    await prompt(
-      'a diff',
-      (async () => {
-        for await (const entry of (await vol.diff()).entries) void entry;
-      })(),
-    );
+    await prompt('the dirty check', vol.status(), onStuck);
+    const diff = (async () => {
+      for await (const entry of (await vol.diff()).entries) void entry;
+    })();
+    await prompt('a diff', diff, onStuck);
   }
-  t.ok(rounds > 3, `${rounds} rounds of status and diff returned promptly while the files were swapped`);
+  t.ok(rounds >= 2, `${rounds} rounds of status and diff returned promptly while the files were swapped`);
   return rounds;
 }
 
-/** A volume (its store under `base`) whose commit holds `f` (a regular file) beside `other`, made by `makeOther`. */
+/** A volume (its store under `base`) whose commit holds PAIRS regular files fNN, each beside an oNN made by `makeOther`. */
 async function volumeWith(t: Test, base: string, makeOther: (p: string) => void) {
   const store = await openTestStore(t, { root: path.join(base, 'state') });
   await store.createVolume('vol');
   const vol = store.volume('vol');
   const dir = await vol.dataPath();
-  fs.writeFileSync(path.join(dir, 'f'), 'the data of f\n');
-  makeOther(path.join(dir, 'other'));
-  await vol.commit({ message: 'f and other', author: AUTHOR });
+  for (let i = 0; i < PAIRS; i++) {
+    const nn = `${i}`.padStart(2, '0');
+    fs.writeFileSync(path.join(dir, `f${nn}`), 'the data of f\n');
+    makeOther(path.join(dir, `o${nn}`));
+  }
+  await vol.commit({ message: 'files and others', author: AUTHOR });
   t.teardown(() => releaseFifoReaders(dir));
   return { store, vol, dir };
 }
@@ -114,8 +130,12 @@ function hostFile(t: Test, base: string, content: string): { file: string; readS
 
 t.test('a FIFO exchanged with a file in a loop never blocks the dirty check or the diff', async (t) => {
   const { store, vol, dir } = await volumeWith(t, t.testdir(), (p) => execFileSync('mkfifo', [p]));
-  await startSwapping(t, path.join(dir, 'f'), path.join(dir, 'other'));
-  await compareRepeatedly(t, vol);
+  const stop = await startSwapping(t, dir);
+  await compareRepeatedly(t, vol, () => {
+    stop();
+    setTimeout(() => releaseFifoReaders(dir), 100);
+  });
+  stop();
   releaseFifoReaders(dir);
   await assertClean(t, store, 'with the FIFO in the volume');
 });
@@ -124,8 +144,9 @@ t.test('a symlink to a host file exchanged with a file in a loop is never read t
   const base = t.testdir();
   const host = hostFile(t, base, 'the data of f\n');
   const { store, vol, dir } = await volumeWith(t, base, (p) => fs.symlinkSync(host.file, p));
-  await startSwapping(t, path.join(dir, 'f'), path.join(dir, 'other'));
-  await compareRepeatedly(t, vol);
+  const stop = await startSwapping(t, dir);
+  await compareRepeatedly(t, vol, stop);
+  stop();
   t.notOk(host.readSinceSetup(), 'the host file was never read');
   await assertClean(t, store);
 });
