@@ -1,5 +1,7 @@
 import t from 'tap';
 import { DvolError } from './errors.js';
+import { getDriverFactory } from './drivers/index.js';
+import { validateOptions } from './options.js';
 import { checkAuthor, checkMessage, checkName, quote } from './names.js';
 
 const invalid = (fn: () => unknown, re: RegExp) => {
@@ -73,4 +75,14 @@ t.test('messages quote at most 64 characters of an input, with its length', asyn
   t.equal(quote('short'), "'short'");
   t.equal(quote('y'.repeat(64)), `'${'y'.repeat(64)}'`);
   t.equal(quote('y'.repeat(65)), `'${'y'.repeat(64)}…' (65 characters)`);
+});
+
+t.test('an unknown driver or option of a huge name is quoted bounded too', async (t) => {
+  const huge = 'o'.repeat(1_000_000);
+  const short = { message: /^.{1,200}$/ };
+  t.throws(() => getDriverFactory(huge), { code: 'invalid', ...short });
+  t.throws(() => validateOptions('plain', { [huge]: 'x' }), {
+    code: 'invalid',
+    message: `driver 'plain' has no option '${'o'.repeat(64)}…' (1000000 characters)`,
+  });
 });
