@@ -19,7 +19,7 @@ export async function fsckVolume(ctx: VolumeContext): Promise<FsckProblem[]> {
   if (!hasBranch(record, record.activeBranch)) {
     report(
       'active-branch-missing',
-      `the active branch '${record.activeBranch}' is not a branch of the volume`,
+      `the active branch ${quote(record.activeBranch)} is not a branch of the volume`,
     );
   }
   // A name no check would accept now (a hand-edited file, or a bug that skipped the check) is a finding.
