@@ -18,6 +18,7 @@ import type { CreateVolumeOptions, FsckProblem, Store, Volume, VolumeInfo, Volum
 import { PersistedMountTable } from './mounts.js';
 import { KeyedMutex } from './mutex.js';
 import { checkName } from './names.js';
+import { activeHead } from './record-refs.js';
 import { recoverVolume } from './recover.js';
 import { lockStateDir } from './statelock.js';
 import { VolumeHandle, volumeInfo } from './volume.js';
@@ -213,7 +214,7 @@ class DirStore implements Store {
         if (!record) return undefined;
         const ctx = this.context(info.name);
         const driver = ctx.driver(record);
-        const head = record.branches[record.activeBranch] ?? null;
+        const head = activeHead(record);
         const size = await driver.size({ branch: record.activeBranch });
         return { ...volumeInfo(record), size, dirty: await driver.hasChanges(record.activeBranch, head) };
       });
