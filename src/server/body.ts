@@ -6,6 +6,8 @@ import { DvolError } from '../storage/errors.js';
 
 /** Docker's bodies and ours are a few hundred bytes; a commit message is the largest legitimate one. */
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** No body of ours nests deeper than 3; parsing a megabyte of `[` takes seconds. */
+const MAX_DEPTH = 32;
 
 /** A body over the limit: 'invalid', answered 413 on /dvol (respond.ts). */
 export class BodyTooLarge extends DvolError {
@@ -26,6 +28,13 @@ export class BodyTooLarge extends DvolError {
 export function jsonBody<T>(validate: ValidateFunction<T>): MiddlewareHandler<{ Variables: { body: T } }> {
   return async (c, next) => {
     const text = await readLimited(c.req.raw);
+    if (tooDeep(text)) {
+      throw new DvolError(
+        'invalid',
+        `the request body nests arrays or objects deeper than ${MAX_DEPTH} levels`,
+        'send a JSON object such as {"Name": "data"}',
+      );
+    }
     let value: unknown;
     try {
       value = text.trim() === '' ? {} : JSON.parse(text);
@@ -69,6 +78,24 @@ async function readLimited(request: Request): Promise<string> {
     chunks.push(value);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Whether JSON text nests deeper than MAX_DEPTH, found in one pass that skips strings. */
+function tooDeep(text: string): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 0x5c)
+        i++; // backslash: the next character is escaped
+      else if (ch === 0x22) inString = false;
+    } else if (ch === 0x22) inString = true;
+    else if (ch === 0x5b || ch === 0x7b) {
+      if (++depth > MAX_DEPTH) return true;
+    } else if (ch === 0x5d || ch === 0x7d) depth--;
+  }
+  return false;
 }
 
 /** One readable clause per schema violation, e.g. "body/Name must be string". */
