@@ -169,6 +169,11 @@ export interface Store {
   summarizeVolumes(): Promise<VolumeSummary[]>;
   /** Throws not_found. */
   volume(name: string): Volume;
+  /**
+   * Runs `fn` holding the volume's lock (the volume need not exist yet); calls on that volume made
+   * inside `fn` do not wait for it. Lets the server take the volume's lock before its own locks.
+   */
+  exclusive<T>(name: string, fn: () => Promise<T>): Promise<T>;
   /** Refused ('in_use') while mounted, per the mount table. */
   removeVolume(name: string): Promise<void>;
   /** Persisted per-holder mount counts (Docker mount IDs): see mounts.ts. */

@@ -1,5 +1,7 @@
 // The persisted mount table: per volume, how many times each holder (a Docker mount ID) mounted it.
 
+import { open, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { writeJsonAtomic, readJson } from './atomic.js';
 import { DvolError } from './errors.js';
 import type { MountTable } from './model.js';
@@ -16,38 +18,57 @@ interface MountsFile {
 }
 
 /**
+ * Space kept for the mount table: a database that fills the state filesystem must not make Mount and
+ * Unmount fail. A file of this size beside mounts.json is given up when a write of the table finds
+ * the disk full, and taken again after a write that succeeds.
+ */
+const RESERVE_BYTES = 1024 * 1024;
+const RESERVE_NAME = 'mounts.reserve';
+
+/**
  * MountTable kept in memory and persisted to one JSON file after every change. It has its own write
  * queue and never takes a volume's lock, so an unmount is never blocked by a running operation.
+ * An acquire whose write fails is undone in memory too; a release is kept (the mount is gone) and the
+ * next write records it.
  */
 export class PersistedMountTable implements MountTable {
   private writes: Promise<void> = Promise.resolve();
+  private readonly reserve: string;
 
   private constructor(
     private readonly path: string,
     private readonly counts: Counts,
-  ) {}
+  ) {
+    this.reserve = join(dirname(path), RESERVE_NAME);
+  }
 
-  /** Loads the table from `path` (absent: empty). */
+  /** Loads the table from `path` (absent: empty) and sets space aside for it. */
   static async load(path: string): Promise<PersistedMountTable> {
     const file = await readJson<MountsFile>(path);
-    return new PersistedMountTable(path, file === undefined ? new Map() : parse(path, file));
+    const table = new PersistedMountTable(path, file === undefined ? new Map() : parse(path, file));
+    await table.keepReserve();
+    return table;
   }
 
   acquire(volume: string, holder: string): Promise<number> {
-    let holders = this.counts.get(volume);
-    if (holders === undefined) this.counts.set(volume, (holders = new Map()));
-    holders.set(holder, (holders.get(holder) ?? 0) + 1);
-    return this.persist(volume);
+    this.add(volume, holder, 1);
+    return this.persist(volume, () => this.add(volume, holder, -1));
   }
 
   release(volume: string, holder: string): Promise<number> {
-    const holders = this.counts.get(volume);
-    const n = holders?.get(holder);
-    if (holders === undefined || n === undefined) return Promise.resolve(this.count(volume));
-    if (n > 1) holders.set(holder, n - 1);
+    if (this.counts.get(volume)?.get(holder) === undefined) return Promise.resolve(this.count(volume));
+    this.add(volume, holder, -1);
+    return this.persist(volume);
+  }
+
+  /** Changes one holder's count, dropping holders and volumes that reach 0. */
+  private add(volume: string, holder: string, delta: number): void {
+    let holders = this.counts.get(volume);
+    if (holders === undefined) this.counts.set(volume, (holders = new Map()));
+    const n = (holders.get(holder) ?? 0) + delta;
+    if (n > 0) holders.set(holder, n);
     else holders.delete(holder);
     if (holders.size === 0) this.counts.delete(volume);
-    return this.persist(volume);
   }
 
   count(volume: string): number {
@@ -68,15 +89,59 @@ export class PersistedMountTable implements MountTable {
 
   /**
    * Writes the whole table; writes are chained so the file always ends with the latest state. The
-   * count is taken before the write so the caller sees the effect of its own change.
+   * count is taken before the write so the caller sees the effect of its own change. A failed write
+   * runs `undo` before the next write starts, so that one never records the undone change.
    */
-  private async persist(volume: string): Promise<number> {
+  private async persist(volume: string, undo?: () => void): Promise<number> {
     const total = this.count(volume);
-    const snapshot: MountsFile = { mounts: toRecord(this.counts) };
-    const write = this.writes.then(() => writeJsonAtomic(this.path, snapshot));
+    const write = this.writes.then(async () => {
+      try {
+        await this.write();
+      } catch (err) {
+        undo?.();
+        throw err;
+      }
+    });
     this.writes = write.catch(() => undefined);
     await write;
     return total;
+  }
+
+  /** Writes the table as it is now; on a full disk, gives up the reserve and tries once more. */
+  private async write(): Promise<void> {
+    const write = () => writeJsonAtomic(this.path, { mounts: toRecord(this.counts) });
+    try {
+      await write();
+    } catch (err) {
+      if ((err as DvolError).code !== 'no_space') throw err;
+      console.error(`dvol: the disk holding ${this.path} is full: using the space reserved for it`);
+      await rm(this.reserve, { force: true });
+      await write();
+      return;
+    }
+    await this.keepReserve();
+  }
+
+  /** Makes the reserve file when it is missing; a full disk just leaves it missing for now. */
+  private async keepReserve(): Promise<void> {
+    let handle;
+    try {
+      handle = await open(this.reserve, 'wx', 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
+      throw err;
+    }
+    try {
+      // Written, not just sized: a sparse file would reserve nothing.
+      await handle.write(Buffer.alloc(RESERVE_BYTES));
+      await handle.sync();
+      await handle.close();
+    } catch (err) {
+      await handle.close().catch(() => undefined);
+      await rm(this.reserve, { force: true });
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOSPC' && code !== 'EDQUOT') throw err;
+    }
   }
 }
 

@@ -222,6 +222,11 @@ class DirStore implements Store {
     return summaries;
   }
 
+  exclusive<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    this.check();
+    return this.mutex.run(name, fn);
+  }
+
   volume(name: string): Volume {
     this.check();
     checkName('volume', name);
