@@ -1,5 +1,6 @@
 // The persisted mount table: per volume, how many times each holder (a Docker mount ID) mounted it.
 
+import { existsSync } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writeJsonAtomic, readJson } from './atomic.js';
@@ -113,7 +114,7 @@ export class PersistedMountTable implements MountTable {
     try {
       await write();
     } catch (err) {
-      if ((err as DvolError).code !== 'no_space') throw err;
+      if ((err as DvolError).code !== 'no_space' || !existsSync(this.reserve)) throw err;
       console.error(`dvol: the disk holding ${this.path} is full: using the space reserved for it`);
       await rm(this.reserve, { force: true });
       await write();
