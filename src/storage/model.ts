@@ -60,6 +60,8 @@ export interface VolumeInfo {
 export interface VolumeSummary extends VolumeInfo {
   size: DataSize;
   dirty: boolean;
+  /** The volume was busy (an operation or a diff held it): size and dirty are its last measure, if any. */
+  busy?: true;
 }
 
 export interface Status {
