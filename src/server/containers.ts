@@ -33,6 +33,14 @@ export class Containers {
     return this.#docker;
   }
 
+  /**
+   * Starts loading the client in the background. Its load blocks the event loop for a moment (longer
+   * on a busy host): better once at start-up than in the middle of an operation, when Docker is waiting.
+   */
+  warm(): void {
+    this.docker().catch(() => undefined);
+  }
+
   /** Running and paused containers (with `all`: containers in any state) using each dvol volume. */
   async byVolume(all = false): Promise<Map<string, ContainerRef[]>> {
     const result = new Map<string, ContainerRef[]>();
