@@ -14,6 +14,7 @@ export const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   conflict: 409,
   locked: 423,
   unsupported: 501,
+  unavailable: 503,
   no_space: 507,
   corrupt: 500,
   internal: 500,

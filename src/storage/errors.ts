@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'locked' // another process owns the state directory
   | 'no_space' // the disk is full
   | 'unsupported' // the driver or filesystem cannot do it
+  | 'unavailable' // the server could not open its store: every request gets why, until it can
   | 'internal'; // a bug or an unexpected system error
 
 export class DvolError extends Error {
