@@ -71,22 +71,24 @@ export async function start(config: ServerConfig): Promise<Running> {
   const cli = cliSocket(config, servers);
   const fetch = async (request: Request, env: Bindings) => {
     const attempt = await (await opener).current();
-    void cli.follow(attempt);
+    void cli.follow(attempt, fetch);
     return (attempt.ok ? attempt.value.app : attempt.failure).fetch(request, env);
   };
-  cli.serve(fetch);
   servers.push(await listenUnix(fetch, config.socket));
   const first = opener.then((o) => o.first);
   const ready = first.then(async (attempt) => {
-    await cli.follow(attempt);
+    await cli.follow(attempt, fetch);
     if (!attempt.ok) throw attempt.error;
     return attempt.value.deps;
   });
   // A failed start is reported through `ready` (and by every request), not as an unhandled rejection.
   ready.catch(() => undefined);
   const stop = async () => {
-    const opened = await (await opener).close();
-    await cli.settled();
+    const opened = await opener.then(
+      (o) => o.close(),
+      () => undefined,
+    );
+    await cli.close();
     await Promise.all(servers.map(closeServer));
     if (opened) await opened.deps.store.close();
     else await cli.removeRunDir();
@@ -102,38 +104,39 @@ export async function start(config: ServerConfig): Promise<Running> {
  * root-only plugin socket).
  */
 function cliSocket(config: ServerConfig, servers: Server[]) {
-  let serve: Parameters<typeof listenUnix>[0] | undefined;
-  let listening: Promise<void> | undefined;
-  let reported = false;
+  let listening: Promise<boolean> | undefined;
+  /** The attempt after which listening failed: the next attempt may have fixed the directory. */
+  let failedAfter: Attempt<unknown, unknown> | undefined;
+  let closed = false;
   return {
-    serve(fetch: Parameters<typeof listenUnix>[0]) {
-      serve = fetch;
-    },
     /** Listens once an attempt allows it; resolves when done (or failed: the server goes on without). */
-    follow(attempt: Attempt<unknown, unknown>): Promise<void> {
+    async follow(attempt: Attempt<unknown, unknown>, fetch: Parameters<typeof listenUnix>[0]): Promise<void> {
       const locked = !attempt.ok && (attempt.error as { code?: unknown } | undefined)?.code === 'locked';
-      if (listening || locked || !serve) return listening ?? Promise.resolve();
-      const fetch = serve;
-      listening = groupOf(config.dockerSocket)
+      if (closed || locked || attempt === failedAfter || (listening && (await listening))) return;
+      listening ??= groupOf(config.dockerSocket)
         .then((gid) => listenUnix(fetch, config.cliSocket, { mode: 0o660, gid }))
         .then(
           (server) => {
             servers.push(server);
+            return true;
           },
           (err: unknown) => {
+            if (failedAfter === undefined) console.error(`dvol: no CLI socket at ${config.cliSocket}:`, err);
+            failedAfter = attempt;
             listening = undefined;
-            if (!reported) console.error(`dvol: no CLI socket at ${config.cliSocket}:`, err);
-            reported = true;
+            return false;
           },
         );
-      return listening;
+      await listening;
     },
-    async settled(): Promise<void> {
+    /** No more listening; resolves once a listen in progress is over. */
+    async close(): Promise<void> {
+      closed = true;
       await listening;
     },
     /** After serving without a store: leave the directory as it was found, if nothing else is in run/. */
     async removeRunDir(): Promise<void> {
-      if (listening) await rmdir(dirname(config.cliSocket)).catch(() => undefined);
+      if (listening && (await listening)) await rmdir(dirname(config.cliSocket)).catch(() => undefined);
     },
   };
 }
