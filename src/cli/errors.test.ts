@@ -11,6 +11,7 @@ t.test('codes map to the exit statuses of docs/api.md', async (t) => {
     ['conflict', 4],
     ['locked', 4],
     ['unreachable', 5],
+    ['unavailable', 5],
     ['unsupported', 1],
     ['denied', 1],
     ['no_space', 1],

@@ -36,6 +36,8 @@ const exitByCode: Record<CliErrorCode, number> = {
   conflict: EXIT.conflict,
   locked: EXIT.conflict,
   unreachable: EXIT.unreachable,
+  // The plugin answers but cannot open its store: for the user, as unusable as an unreachable one.
+  unavailable: EXIT.unreachable,
   unsupported: EXIT.error,
   denied: EXIT.error,
   no_space: EXIT.error,

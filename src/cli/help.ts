@@ -36,7 +36,7 @@ export const EXIT_STATUS: [string, string][] = [
   ['2', 'usage error or invalid input (bad name, ref or option)'],
   ['3', 'no such volume, branch, tag, commit or ref, or no active volume'],
   ['4', 'conflict: uncommitted changes, in use, already exists, would lose commits, locked'],
-  ['5', 'the dvol plugin cannot be reached (not installed, disabled, not running)'],
+  ['5', 'the dvol plugin cannot be reached (not installed, disabled, not running) or open its store'],
 ];
 
 function indentBlock(text: string): string {

@@ -17,6 +17,7 @@ export const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   unsupported: 501,
   denied: 403,
   unreachable: 502,
+  unavailable: 503,
   no_space: 507,
   corrupt: 500,
   internal: 500,

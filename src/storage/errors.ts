@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'unsupported' // the driver or filesystem cannot do it
   | 'denied' // a remote refused our credentials, or we have none for it
   | 'unreachable' // a remote did not answer (connection refused, DNS, TLS)
+  | 'unavailable' // the server could not open its store: every request gets why, until it can
   | 'internal'; // a bug or an unexpected system error
 
 export class DvolError extends Error {

@@ -10,9 +10,33 @@ import { LOCK_FILE } from './statelock.js';
 export const FORMAT_VERSION = 1;
 export const FORMAT_NAME = 'dvol-store';
 
+/** The directory of the server's CLI socket (`run/dvol.sock`), which it may make before the store opens. */
+export const RUN_DIR = 'run';
+const CLI_SOCKET = 'dvol.sock';
+/** What mkfs.ext4 puts at the root of a new filesystem. */
+const LOST_FOUND = 'lost+found';
+/** How many of a directory's foreign entries the refusal names. */
+const NAMED = 3;
+
 interface FormatFile {
   format: string;
   version: number;
+}
+
+/**
+ * A directory that is not a dvol store: no format.json, and entries dvol did not make. Nothing in it
+ * can be a dvol volume, which the server relies on to tell Docker so (see src/server/unavailable.ts).
+ */
+export class NotAStoreError extends DvolError {
+  constructor(root: string, foreign: string[]) {
+    const names = foreign.slice(0, NAMED).map((n) => `'${n}'`);
+    const more = foreign.length > NAMED ? ` and ${foreign.length - NAMED} more` : '';
+    super(
+      'corrupt',
+      `${root} is not empty and has no format.json, so it is not a dvol state directory (it holds ${names.join(', ')}${more})`,
+      `remove what is not dvol's from ${root}, or point dvol at an empty directory or an existing dvol state directory`,
+    );
+  }
 }
 
 /**
@@ -23,14 +47,8 @@ export async function checkFormat(root: string): Promise<void> {
   const path = join(root, 'format.json');
   const file = await readJson<FormatFile>(path);
   if (file === undefined) {
-    const others = (await readdir(root)).filter((n) => n !== LOCK_FILE);
-    if (others.length > 0) {
-      throw new DvolError(
-        'corrupt',
-        `${root} is not empty and has no format.json, so it is not a dvol state directory`,
-        'point dvol at an empty or existing dvol state directory',
-      );
-    }
+    const foreign = await foreignEntries(root);
+    if (foreign.length > 0) throw new NotAStoreError(root, foreign);
     await writeJsonAtomic(path, { format: FORMAT_NAME, version: FORMAT_VERSION });
     return;
   }
@@ -50,4 +68,25 @@ export async function checkFormat(root: string): Promise<void> {
         : 'this version was never written by dvol; restore the directory from a backup',
     );
   }
+}
+
+/**
+ * The entries of a directory without format.json that make it not empty. Not counted: what a fresh
+ * filesystem brings (an empty lost+found: one with files holds what fsck recovered, which may be a
+ * damaged store), the store's lock, and the CLI socket's directory holding nothing else.
+ */
+async function foreignEntries(root: string): Promise<string[]> {
+  const foreign: string[] = [];
+  for (const entry of await readdir(root, { withFileTypes: true })) {
+    if (entry.name === LOCK_FILE) continue;
+    const inside =
+      entry.isDirectory() && (entry.name === LOST_FOUND || entry.name === RUN_DIR)
+        ? await readdir(join(root, entry.name), { withFileTypes: true }).catch(() => undefined)
+        : undefined;
+    const ours =
+      (entry.name === LOST_FOUND && inside?.length === 0) ||
+      (entry.name === RUN_DIR && inside?.every((e) => e.name === CLI_SOCKET && e.isSocket()) === true);
+    if (!ours) foreign.push(entry.name);
+  }
+  return foreign.sort();
 }

@@ -1,5 +1,5 @@
-// A real xfs (reflink=1) or btrfs filesystem in a loopback file, for tests and benchmarks of the
-// reflink driver; always torn down afterwards.
+// A real xfs (reflink=1), btrfs or ext4 filesystem in a loopback file, for tests and benchmarks of
+// the drivers and of state directories; always torn down afterwards.
 
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
@@ -7,7 +7,7 @@ import path from 'node:path';
 
 import { run } from './exec.js';
 
-export type LoopFsType = 'xfs' | 'btrfs';
+export type LoopFsType = 'xfs' | 'btrfs' | 'ext4';
 
 /** A mounted loopback filesystem. */
 export interface LoopFs {
@@ -19,7 +19,10 @@ export interface LoopFs {
 const MKFS: Record<LoopFsType, string[]> = {
   xfs: ['mkfs.xfs', '-q', '-m', 'reflink=1'],
   btrfs: ['mkfs.btrfs', '-q'],
+  ext4: ['mkfs.ext4', '-q', '-F'],
 };
+
+const PACKAGE: Record<LoopFsType, string> = { xfs: 'xfsprogs', btrfs: 'btrfs-progs', ext4: 'e2fsprogs' };
 
 /** Why a loopback filesystem of `type` cannot be made here, or undefined when it can. */
 export async function loopFsUnavailable(type: LoopFsType): Promise<string | undefined> {
@@ -28,7 +31,7 @@ export async function loopFsUnavailable(type: LoopFsType): Promise<string | unde
   try {
     await run('which', [tool], `looking for ${tool}`);
   } catch {
-    return `${tool} is not installed (apt-get install ${type === 'xfs' ? 'xfsprogs' : 'btrfs-progs'})`;
+    return `${tool} is not installed (apt-get install ${PACKAGE[type]})`;
   }
   return undefined;
 }
