@@ -44,6 +44,7 @@ if (mountpoint) {
     t.same(await store.fsck(), []);
     t.ok((await subvolumes()).length >= 4, 'two branches and two commits are subvolumes');
     await store.removeVolume('db');
+    await store.idle();
     t.same(await subvolumes(), [], 'removing the volume deletes every subvolume');
   });
 
