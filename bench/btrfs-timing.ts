@@ -23,12 +23,12 @@ export async function median(
 const FILE = 64 * 1024 ** 2;
 
 /** Fills `dir` with `bytes` of incompressible data in files of up to 64 MiB (like a database's). */
-export async function writeData(dir: string, bytes: number): Promise<void> {
+export async function writeData(dir: string, bytes: number, prefix = 'data'): Promise<void> {
   const block = Buffer.alloc(Math.min(FILE, bytes));
   for (let i = 0; i < block.length; i += 4) block.writeUInt32LE((Math.random() * 2 ** 32) >>> 0, i);
   for (let written = 0, n = 0; written < bytes; n++) {
     const size = Math.min(FILE, bytes - written);
-    await fs.writeFile(path.join(dir, `data${n}`), block.subarray(0, size));
+    await fs.writeFile(path.join(dir, `${prefix}${n}`), block.subarray(0, size));
     written += size;
   }
 }

@@ -1,7 +1,7 @@
 // The containers that use a volume, through the Docker Engine API: find, stop, start, pause, unpause.
 
-import type Docker from 'dockerode';
 import { DvolError } from '../storage/errors.js';
+import { EngineError, engineCall, type ListedContainer } from './engine.js';
 
 /** A running (or paused) container that has a dvol volume mounted. */
 export interface ContainerRef {
@@ -14,10 +14,11 @@ export interface ContainerRef {
 
 type Action = 'stop' | 'start' | 'pause' | 'unpause';
 
-/** The Docker side of checkout, reset and commit. */
+/**
+ * The Docker side of checkout, reset and commit. Each action runs on all the containers at once: a
+ * stop lasts as long as the slowest container takes to shut down, not as long as all of them together.
+ */
 export class Containers {
-  #docker: Promise<Docker> | undefined;
-
   constructor(
     /** The Engine API socket. */
     readonly socketPath: string,
@@ -25,28 +26,11 @@ export class Containers {
     private readonly driverName = 'dvol',
   ) {}
 
-  /** The client, loaded on first use: dockerode takes half a second to load, the plugin must listen fast. */
-  private docker(): Promise<Docker> {
-    this.#docker ??= import('dockerode').then(
-      ({ default: Dockerode }) => new Dockerode({ socketPath: this.socketPath }),
-    );
-    return this.#docker;
-  }
-
-  /**
-   * Starts loading the client in the background. Its load blocks the event loop for a moment (longer
-   * on a busy host): better once at start-up than in the middle of an operation, when Docker is waiting.
-   */
-  warm(): void {
-    this.docker().catch(() => undefined);
-  }
-
   /** Running and paused containers (with `all`: containers in any state) using each dvol volume. */
   async byVolume(all = false): Promise<Map<string, ContainerRef[]>> {
     const result = new Map<string, ContainerRef[]>();
-    const docker = await this.docker();
-    const list = await this.call('listing containers', () => docker.listContainers({ all }));
-    for (const c of list) {
+    const { body } = await this.call('listing containers', 'GET', `/containers/json?all=${all ? 1 : 0}`);
+    for (const c of body as ListedContainer[]) {
       for (const m of c.Mounts) {
         if (m.Type !== 'volume' || m.Name === undefined || !this.isOurs(m.Driver)) continue;
         const ref = { id: c.Id, name: (c.Names[0] ?? c.Id).replace(/^\//, ''), state: c.State };
@@ -62,75 +46,77 @@ export class Containers {
   }
 
   /**
-   * Stops the containers, in order. If one fails, starts again those already stopped and throws
-   * 'in_use' naming it. Resolves to the ones this call stopped (a container that exited on its own
-   * meanwhile is not among them, so it is not started again).
+   * Stops the containers. If one fails, starts again those stopped and throws 'in_use' naming it.
+   * Resolves to the ones this call stopped (a container that exited on its own meanwhile is not among
+   * them, so it is not started again).
    */
   async stopAll(refs: ContainerRef[], doing: string): Promise<ContainerRef[]> {
-    const stopped: ContainerRef[] = [];
-    for (const ref of refs) {
-      try {
-        if (await this.act(ref, 'stop')) stopped.push(ref);
-      } catch (err) {
-        const failures = await this.settle(stopped, 'start');
-        throw new DvolError(
-          'in_use',
-          `could not stop container '${ref.name}' before ${doing}: ${detail(err)}; nothing was changed` +
-            (failures.length > 0 ? `, and ${failures.join(', ')}` : ''),
-          `stop it with 'docker stop ${ref.name}' and try again`,
-          { cause: err },
-        );
-      }
-    }
-    return stopped;
+    const { done, failed } = await this.actAll(refs, 'stop');
+    if (failed === undefined) return done;
+    const failures = await this.settle(done, 'start');
+    throw new DvolError(
+      'in_use',
+      `could not stop container '${failed.ref.name}' before ${doing}: ${detail(failed.err)}; nothing was changed` +
+        (failures.length > 0 ? `, and ${failures.join(', ')}` : ''),
+      `stop it with 'docker stop ${failed.ref.name}' and try again`,
+      { cause: failed.err },
+    );
   }
 
   /** Pauses the running ones (not those already paused); same failure handling as stopAll. */
   async pauseAll(refs: ContainerRef[], doing: string): Promise<ContainerRef[]> {
-    const paused: ContainerRef[] = [];
-    for (const ref of refs.filter((r) => r.state === 'running')) {
-      try {
-        if (await this.act(ref, 'pause')) paused.push(ref);
-      } catch (err) {
-        await this.settle(paused, 'unpause');
-        throw new DvolError(
-          'in_use',
-          `could not pause container '${ref.name}' before ${doing}: ${detail(err)}`,
-          `stop it with 'docker stop ${ref.name}' and try again`,
-          { cause: err },
-        );
-      }
-    }
-    return paused;
+    const { done, failed } = await this.actAll(
+      refs.filter((r) => r.state === 'running'),
+      'pause',
+    );
+    if (failed === undefined) return done;
+    await this.settle(done, 'unpause');
+    throw new DvolError(
+      'in_use',
+      `could not pause container '${failed.ref.name}' before ${doing}: ${detail(failed.err)}`,
+      `stop it with 'docker stop ${failed.ref.name}' and try again`,
+      { cause: failed.err },
+    );
   }
 
   /** Runs `action` on every container, never stopping at a failure; resolves to one line per failure. */
   async settle(refs: ContainerRef[], action: 'start' | 'unpause'): Promise<string[]> {
+    const outcomes = await Promise.allSettled(refs.map((ref) => this.act(ref, action)));
     const failures: string[] = [];
-    for (const ref of refs) {
-      await this.act(ref, action).catch((err: unknown) => {
-        const done = action === 'start' ? 'started again' : 'unpaused';
-        failures.push(`container '${ref.name}' could not be ${done}: ${detail(err)}`);
-      });
+    for (const [i, outcome] of outcomes.entries()) {
+      if (outcome.status === 'fulfilled') continue;
+      const done = action === 'start' ? 'started again' : 'unpaused';
+      failures.push(`container '${refs[i]?.name}' could not be ${done}: ${detail(outcome.reason)}`);
     }
     return failures;
   }
 
+  /** `action` on every container at once: the ones it changed, in order, and the first failure. */
+  private async actAll(
+    refs: ContainerRef[],
+    action: Action,
+  ): Promise<{ done: ContainerRef[]; failed?: { ref: ContainerRef; err: unknown } }> {
+    const outcomes = await Promise.allSettled(refs.map((ref) => this.act(ref, action)));
+    const done = refs.filter((_, i) => {
+      const outcome = outcomes[i];
+      return outcome?.status === 'fulfilled' && outcome.value;
+    });
+    const at = outcomes.findIndex((o) => o.status === 'rejected');
+    const rejected = outcomes[at];
+    const ref = refs[at];
+    if (rejected?.status !== 'rejected' || ref === undefined) return { done };
+    return { done, failed: { ref, err: rejected.reason } };
+  }
+
   /** Resolves to false when the container was already in the wanted state or is gone. */
   private async act(ref: ContainerRef, action: Action): Promise<boolean> {
-    const container = (await this.docker()).getContainer(ref.id);
     try {
-      const run: Record<Action, () => Promise<unknown>> = {
-        stop: () => container.stop(),
-        start: () => container.start(),
-        pause: () => container.pause(),
-        unpause: () => container.unpause(),
-      };
-      await this.call(`${action} of container '${ref.name}'`, run[action]);
-      return true;
+      const path = `/containers/${encodeURIComponent(ref.id)}/${action}`;
+      const { status } = await this.call(`${action} of container '${ref.name}'`, 'POST', path);
+      return status !== 304;
     } catch (err) {
-      const status = ((err as DvolError).cause as { statusCode?: number } | undefined)?.statusCode;
-      if (status === 304 || (status === 404 && action === 'stop')) return false;
+      const status = ((err as DvolError).cause as EngineError | undefined)?.statusCode;
+      if (status === 404 && action === 'stop') return false;
       throw err;
     }
   }
@@ -141,9 +127,9 @@ export class Containers {
     return last.replace(/:[^:]*$/, '') === this.driverName;
   }
 
-  private async call<T>(doing: string, fn: () => Promise<T>): Promise<T> {
+  private async call(doing: string, method: 'GET' | 'POST', path: string) {
     try {
-      return await fn();
+      return await engineCall(this.socketPath, method, path);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'EACCES') {
@@ -159,9 +145,8 @@ export class Containers {
   }
 }
 
-/** Docker's own message when there is one, rather than dockerode's wrapper text. */
+/** Docker's own message when there is one, rather than our wrapper text. */
 function detail(err: unknown): string {
   const e = err instanceof DvolError && err.cause ? err.cause : err;
-  const json = (e as { json?: { message?: string } }).json;
-  return json?.message ?? (e instanceof Error ? e.message : String(e));
+  return e instanceof Error ? e.message : String(e);
 }

@@ -18,7 +18,6 @@ export async function buildDeps(config: ServerConfig, store: Store, drivers: Dri
   await chmod(config.stateDir, (mode & 0o7777) | 0o011);
   const mountpoints = await Mountpoints.open(store, config.mountsRoot);
   const containers = new Containers(config.dockerSocket, config.pluginName);
-  containers.warm();
   return {
     config,
     store,

@@ -181,6 +181,12 @@ export interface Store {
   /** Persisted per-holder mount counts (Docker mount IDs): see mounts.ts. */
   readonly mounts: MountTable;
   fsck(): Promise<FsckProblem[]>;
+  /**
+   * Resolves once the deletions queued so far are done: removed volumes, and data that drivers discard
+   * (replaced by a reset, removed branches and commits). Each runs after its operation resolved.
+   */
+  idle(): Promise<void>;
+  /** Waits for running operations and for idle(), then releases the state directory's lock. */
   close(): Promise<void>;
 }
 

@@ -59,6 +59,7 @@ t.test('create, get, list, summarize, remove', async (t) => {
   await store.removeVolume('app');
   t.equal(await store.getVolume('app'), undefined);
   t.same(await readdir(join(store.root, 'volumes')), ['db']);
+  await store.idle();
   t.same(await readdir(join(store.root, 'trash')), [], 'the removed volume is gone from disk');
   await assertClean(t, store);
 });
@@ -205,6 +206,7 @@ t.test('removing a volume with branches, commits and tags leaves nothing behind'
   await commitFile(vol, 'f', '2');
   await store.removeVolume('db');
   t.same(await readdir(join(store.root, 'volumes')), []);
+  await store.idle();
   t.same(await readdir(join(store.root, 'trash')), []);
   await t.rejects(vol.log(), { code: 'not_found', message: "volume 'db' does not exist" });
   await store.createVolume('db');

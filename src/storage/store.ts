@@ -56,6 +56,8 @@ class DirStore implements Store {
   private readonly measured = new Map<string, Pick<VolumeSummary, 'size' | 'dirty'>>();
   /** Volumes whose recovery on open failed, with why. */
   private readonly unrecovered = new Map<string, string>();
+  /** Deletions of removed volumes, running after their removeVolume resolved, in order. */
+  private deleting: Promise<void> = Promise.resolve();
 
   constructor(
     readonly root: string,
@@ -264,9 +266,20 @@ class DirStore implements Store {
       await rename(paths.dir, trash);
       await fsyncDir(join(this.root, 'volumes'));
       crashPoint('rm:after-rename');
+      const driver = this.drivers.get(paths.dir);
       this.drivers.delete(paths.dir);
-      await this.destroy(trash);
+      // Deleting the data takes time that grows with it: after the answer, like the drivers' own
+      // deletions (which must finish first); the next open finishes one that a crash cut off.
+      this.deleting = this.deleting
+        .then(() => driver?.idle())
+        .then(() => this.destroy(trash))
+        .catch(() => undefined);
     });
+  }
+
+  async idle(): Promise<void> {
+    await this.deleting;
+    await Promise.all([...this.drivers.values()].map((driver) => driver.idle()));
   }
 
   async fsck(): Promise<FsckProblem[]> {
@@ -287,6 +300,7 @@ class DirStore implements Store {
     if (this.closed) return;
     this.closed = true;
     await this.mutex.idle();
+    await this.idle();
     await this.unlock();
   }
 }

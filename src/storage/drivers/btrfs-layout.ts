@@ -8,6 +8,7 @@ import path from 'node:path';
  * root/branches/<branch>   writable subvolume per branch (the bind-mounted directory)
  * root/commits/<commit>    read-only snapshot per commit
  * root/tmp/<kind>-<name>[-<random>]  subvolumes being built or torn down; cleanup() finishes or removes them
+ * root/trash/<random>      subvolumes no longer needed, deleted in the background (see trash.ts)
  * root/baselines/<branch>  {commit, generation}: the branch's generation when it last equalled commit
  */
 export class BtrfsLayout {
@@ -21,6 +22,9 @@ export class BtrfsLayout {
   }
   get tmp(): string {
     return path.join(this.root, 'tmp');
+  }
+  get trash(): string {
+    return path.join(this.root, 'trash');
   }
   get baselines(): string {
     return path.join(this.root, 'baselines');

@@ -7,14 +7,22 @@ import { deleteSubvolumes, snapshotSubvolume, syncBtrfs } from './btrfs-cli.js';
 import type { BtrfsLayout, TempKind } from './btrfs-layout.js';
 import { honourNocowMarker } from './btrfs-options.js';
 import { exists, listDir, removeTree } from './fsutil.js';
+import type { Trash } from './trash.js';
 
 /**
  * Makes `branch` a writable snapshot of `commit`. Steps: snapshot the commit to tmp/reset-new-B-<random>,
- * move the branch to tmp/reset-old-B, move the new snapshot into place, delete reset-old-B. Every step
- * is atomic (snapshot creation and rename are). A rerun after a crash: while reset-old-B exists and the
- * branch does not, reset-old-B is the old data being replaced; an unused reset-new is left to cleanup().
+ * move the branch to tmp/reset-old-B, move the new snapshot into place, move reset-old-B into the trash,
+ * which deletes it after the reply (deleting a subvolume whose files are in the page cache takes half a
+ * second per 2 GiB). Every step is atomic (snapshot creation and rename are); nothing here flushes the
+ * renames: the caller's sync does. A rerun after a crash: while reset-old-B exists and the branch does
+ * not, reset-old-B is the old data being replaced; an unused reset-new is left to cleanup().
  */
-export async function replaceBranch(layout: BtrfsLayout, branch: string, commit: string): Promise<void> {
+export async function replaceBranch(
+  layout: BtrfsLayout,
+  trash: Trash,
+  branch: string,
+  commit: string,
+): Promise<void> {
   const source = layout.commit(commit);
   const target = layout.branch(branch);
   const fresh = layout.temp('reset-new', branch);
@@ -27,13 +35,18 @@ export async function replaceBranch(layout: BtrfsLayout, branch: string, commit:
   await snapshotSubvolume(source, fresh, false);
   await honourNocowMarker(fresh);
   if (await exists(target)) {
-    await removeSubvolume(old);
+    await trash.discard(old, noFlush); // a leftover of a crash: the branch is whole, so it is not needed
     await fs.rename(target, old);
   }
   await fs.rename(fresh, target);
-  await syncBtrfs(target); // the renames are durable from here on
-  await removeSubvolume(old);
+  await trash.discard(old, noFlush);
 }
+
+/**
+ * For a discard whose rename the caller makes durable with its own sync. Losing the rename in a crash
+ * is harmless: the entry is then back where cleanup() deletes it (tmp/, or orphan data).
+ */
+export const noFlush = (): Promise<void> => Promise.resolve();
 
 /** Deletes a subvolume, or a plain directory left where one was expected; absent is fine. */
 export async function removeSubvolume(target: string, commit = false): Promise<void> {

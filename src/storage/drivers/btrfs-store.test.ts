@@ -44,6 +44,7 @@ if (mountpoint) {
     t.same(await store.fsck(), []);
     t.ok((await subvolumes()).length >= 4, 'two branches and two commits are subvolumes');
     await store.removeVolume('db');
+    await store.idle();
     t.same(await subvolumes(), [], 'removing the volume deletes every subvolume');
   });
 
@@ -69,6 +70,41 @@ if (mountpoint) {
     );
     await store.removeVolume('marked');
   });
+
+  t.test(
+    'a deletion left in the trash (failed, or cut off by a crash): fsck is clean, the next open finishes it',
+    async (t) => {
+      const root = path.join(mountpoint, 'crashed');
+      const first = await openStore(root);
+      await first.createVolume('db');
+      const data = await first.volume('db').dataPath();
+      await fs.writeFile(path.join(data, 'rows'), 'original');
+      await first.volume('db').commit({ message: 'load', author: AUTHOR });
+      // What a reset whose deletion never ran leaves: the replaced branch, a subvolume in the trash.
+      const trash = path.join(root, 'volumes', 'db', 'data', 'trash');
+      await fs.mkdir(trash, { recursive: true });
+      await run('btrfs', ['subvolume', 'snapshot', data, path.join(trash, '0123456789abcdef')], 'test');
+      const inTrash = async () =>
+        (await run('btrfs', ['subvolume', 'list', '-o', mountpoint], 'test')).stdout
+          .split('\n')
+          .filter((line) => line.includes('crashed/volumes/db/data/trash/'));
+      t.equal((await inTrash()).length, 1, 'the pending deletion is a subvolume in the trash');
+      t.same(await first.fsck(), [], 'fsck does not take it for data');
+      t.same(
+        (await first.volume('db').branches()).map((b) => b.name),
+        ['master'],
+        'nor does the volume',
+      );
+      await first.close();
+      const store = await openStore(root);
+      t.teardown(() => store.close());
+      t.same(await inTrash(), [], 'opening the store deleted it');
+      t.same(await fs.readdir(trash), []);
+      t.same(await store.fsck(), [], 'fsck is clean');
+      t.equal(await fs.readFile(path.join(data, 'rows'), 'utf8'), 'original', 'the live branch is untouched');
+      await store.removeVolume('db');
+    },
+  );
 
   t.test('forcing btrfs on a store elsewhere fails at create, naming the filesystem', async (t) => {
     const elsewhere = await openStore(t.testdir(), { defaultDriver: 'btrfs' });

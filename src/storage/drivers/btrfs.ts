@@ -7,6 +7,7 @@ import { DvolError, asDvolError } from '../errors.js';
 import {
   createSubvolume,
   deleteSubvolumes,
+  setProperty,
   snapshotSubvolume,
   subvolumeGenerations,
   syncBtrfs,
@@ -21,6 +22,7 @@ import {
 } from './btrfs-options.js';
 import { assertOnBtrfs, probeBtrfs } from './btrfs-probe.js';
 import { removeSubvolume, replaceBranch, tidyTemporaries } from './btrfs-reset.js';
+import { Trash } from './trash.js';
 import { subvolumeSize } from './btrfs-size.js';
 import { firstRealChange } from './btrfs-verify.js';
 import type { DataSize, DriverFactory, DriverOptions, SnapshotDriver } from './driver.js';
@@ -30,6 +32,9 @@ import { btrfsDiff } from './btrfs-diff.js';
 import type { DiffEntry } from './diff-entry.js';
 import { diffTrees } from './tree/diff-trees.js';
 
+/** The inode number of every btrfs subvolume's root directory (BTRFS_FIRST_FREE_OBJECTID). */
+const SUBVOLUME_ROOT_INODE = 256;
+
 /** How the last hasChanges call decided, for tests and benchmarks: 'generation' is the fast path. */
 export type ChangeCheck = 'empty' | 'generation' | 'send';
 
@@ -38,11 +43,14 @@ export class BtrfsDriver implements SnapshotDriver {
   lastCheck: ChangeCheck | undefined;
   private readonly layout: BtrfsLayout;
   private readonly settings: BtrfsSettings;
+  /** Subvolumes replaced or removed, deleted after the operation answered. */
+  private readonly trash: Trash;
 
   constructor(opts: DriverOptions) {
     this.settings = parseBtrfsOptions(opts.options);
     assertOnBtrfs(opts.root);
     this.layout = new BtrfsLayout(opts.root);
+    this.trash = new Trash(this.layout.trash, (entry) => removeSubvolume(entry));
   }
 
   branchPath(branch: string): string {
@@ -103,20 +111,30 @@ export class BtrfsDriver implements SnapshotDriver {
 
   async resetBranch(branch: string, commit: string): Promise<void> {
     await guard(`resetting branch '${branch}' to commit '${commit}'`, async () => {
-      await replaceBranch(this.layout, branch, commit);
-      await this.recordFreshBaseline(branch, commit);
+      await replaceBranch(this.layout, this.trash, branch, commit);
+      await this.recordFreshBaseline(branch, commit); // its sync makes the renames durable
     });
   }
 
   async removeBranch(branch: string): Promise<void> {
     await guard(`removing branch '${branch}'`, async () => {
-      await removeSubvolume(this.layout.branch(branch), true);
+      await this.trash.discard(this.layout.branch(branch), () => syncBtrfs(this.layout.root));
       await removeBaseline(this.layout, branch);
     });
   }
 
   async removeCommit(commit: string): Promise<void> {
-    await guard(`removing commit '${commit}'`, () => removeSubvolume(this.layout.commit(commit), true));
+    await guard(`removing commit '${commit}'`, async () => {
+      const target = this.layout.commit(commit);
+      const st = await fs.lstat(target).catch(() => undefined);
+      if (st === undefined) return;
+      // A read-only subvolume cannot move to another directory (its '..' would change): make it
+      // writable first. Only unreferenced data is removed, so a crash in between leaves a writable
+      // commit that the next garbage collection deletes. (A plain directory there, from an older
+      // layout, has no such flag: a subvolume's root is always inode 256.)
+      if (st.ino === SUBVOLUME_ROOT_INODE) await setProperty(target, 'ro', 'false');
+      await this.trash.discard(target, () => syncBtrfs(this.layout.root));
+    });
   }
 
   async hasChanges(branch: string, commit: string | null): Promise<boolean> {
@@ -194,8 +212,13 @@ export class BtrfsDriver implements SnapshotDriver {
     return { branches: await listDir(this.layout.branches), commits: await listDir(this.layout.commits) };
   }
 
+  idle(): Promise<void> {
+    return this.trash.idle();
+  }
+
   async cleanup(): Promise<void> {
     await guard('cleaning up the btrfs driver', async () => {
+      await this.trash.empty();
       await tidyTemporaries(this.layout);
       const branches = new Set(await listDir(this.layout.branches));
       for (const name of await listDir(this.layout.baselines)) {
@@ -206,7 +229,9 @@ export class BtrfsDriver implements SnapshotDriver {
 
   async destroy(): Promise<void> {
     await guard(`destroying '${this.layout.root}'`, async () => {
+      await this.trash.idle();
       if (!(await exists(this.layout.root))) return;
+      await this.trash.empty();
       await tidyTemporaries(this.layout);
       const subvolumes = [
         ...(await listDir(this.layout.branches)).map((b) => this.layout.branch(b)),

@@ -6,6 +6,7 @@ import type { Test } from 'tap';
 import type { DriverFactory } from './driver.js';
 import { makeContext } from './conformance/context.testkit.js';
 import { crashGroups } from './conformance/crash.testkit.js';
+import { deletionGroups } from './conformance/deletion.testkit.js';
 import { detectGroups } from './conformance/detect.testkit.js';
 import { fidelityGroups } from './conformance/fidelity.testkit.js';
 import { xattrsWork } from './conformance/fixture.testkit.js';
@@ -13,8 +14,9 @@ import { lifecycleGroups } from './conformance/lifecycle.testkit.js';
 
 /**
  * Runs every contract of driver.ts against `factory` in `dir` (which must exist, on the filesystem
- * under test): lifecycle and errors, fidelity of every copy, isolation, size, change detection, and
- * crashes at many moments. Cases that cannot run here (not root, no xattrs) are skipped with the reason.
+ * under test): lifecycle and errors, fidelity of every copy, isolation, size, change detection,
+ * crashes at many moments, and background deletion. Cases that cannot run here (not root, no xattrs)
+ * are skipped with the reason.
  */
 export async function runDriverConformance(t: Test, factory: DriverFactory, dir: string): Promise<void> {
   const probe = await factory.probe(dir);
@@ -28,4 +30,5 @@ export async function runDriverConformance(t: Test, factory: DriverFactory, dir:
   fidelityGroups(t, ctx);
   detectGroups(t, ctx);
   crashGroups(t, ctx);
+  deletionGroups(t, ctx);
 }

@@ -71,11 +71,21 @@ export interface SnapshotDriver {
   /** Replaces the branch's data with the commit's. Idempotent; rerun it to finish after a crash. */
   resetBranch(branch: string, commit: string): Promise<void>;
 
-  /** Deletes a branch's data. Absent is not an error. */
+  /**
+   * Deletes a branch's data. Absent is not an error. When it resolves the data is gone for every
+   * method (and after a crash); its space may be freed later, in the background (see idle()).
+   */
   removeBranch(branch: string): Promise<void>;
 
-  /** Deletes a commit's data. Absent is not an error. */
+  /** Deletes a commit's data, like removeBranch. Absent is not an error. */
   removeCommit(commit: string): Promise<void>;
+
+  /**
+   * Resolves once the data this instance discarded so far (removed branches and commits, what resetBranch
+   * replaced) is deleted from disk. Those deletions run after the calls that queued them resolved; one
+   * that fails or is cut off by a crash is finished by cleanup().
+   */
+  idle(): Promise<void>;
 
   /**
    * Whether the branch's data differs from the commit's (from an empty directory when commit is null):
@@ -107,10 +117,10 @@ export interface SnapshotDriver {
   /** The branches and commits whose data exists, for fsck and for removing orphans. */
   list(): Promise<{ branches: string[]; commits: string[] }>;
 
-  /** Removes leftovers of interrupted work (temporary directories, half-made snapshots). */
+  /** Removes leftovers of interrupted work (temporary directories, half-made snapshots, unfinished deletions). */
   cleanup(): Promise<void>;
 
-  /** Removes everything under root, including root itself. */
+  /** Removes everything under root, including root itself (after waiting for idle()). */
   destroy(): Promise<void>;
 }
 

@@ -15,7 +15,8 @@ import type { SuiteContext } from './context.testkit.js';
 import { describeTree } from './describe.testkit.js';
 import { buildFixture } from './fixture.testkit.js';
 
-const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'crash-child.ts');
+/** The child process script that runs one driver operation (see crash-child.ts). */
+export const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'crash-child.ts');
 
 /** Delays (ms after the child starts the operation) at which it is killed; the last lets it finish. */
 export const KILL_DELAYS = [0, 30, 120, 10_000];
@@ -58,12 +59,18 @@ export function apparentBytes(dir: string): number {
   return Number(execFileSync('du', ['-sb', dir], { encoding: 'utf8' }).split('\t')[0]);
 }
 
-/** Asserts that the driver's root holds nothing beyond what list() reports (plus 1 MiB of metadata). */
-export async function assertNoLeftovers(t: Test, driver: SnapshotDriver, root: string): Promise<void> {
+/** Apparent bytes of everything list() reports. */
+export async function listedBytes(driver: SnapshotDriver): Promise<number> {
   const { branches, commits } = await driver.list();
   let listed = 0;
   for (const branch of branches) listed += (await driver.size({ branch })).bytes;
   for (const commit of commits) listed += (await driver.size({ commit })).bytes;
+  return listed;
+}
+
+/** Asserts that the driver's root holds nothing beyond what list() reports (plus 1 MiB of metadata). */
+export async function assertNoLeftovers(t: Test, driver: SnapshotDriver, root: string): Promise<void> {
+  const listed = await listedBytes(driver);
   const onDisk = apparentBytes(root);
   t.ok(onDisk <= listed + (1 << 20), `no leftovers: ${onDisk} bytes on disk for ${listed} listed`);
 }

@@ -10,14 +10,13 @@ import type { ChangeTracker } from '../tree/tracker.js';
 import type { Layout } from './layout.js';
 
 /**
- * Empties tmp/ and trash/, settles every staging area (a branch left without data gets the ready copy
- * of its reset if there is one, else its old data back), and drops manifests of branches that are gone.
+ * Empties tmp/, settles every staging area (a branch left without data gets the ready copy of its
+ * reset if there is one, else its old data back), and drops manifests of branches that are gone.
+ * (The driver empties trash/ itself, through its Trash.)
  */
 export async function cleanupLayout(layout: Layout, tracker: ChangeTracker): Promise<void> {
   for (const name of await listDir(layout.tmp))
     await removeTree(path.join(layout.tmp, name), 'removing a partial copy');
-  for (const name of await listDir(layout.trash))
-    await removeTree(path.join(layout.trash, name), 'emptying the trash');
   for (const branch of await listDir(layout.staging)) await settleStaging(layout, tracker, branch);
   const branches = new Set(await listDir(layout.branches));
   for (const file of await listDir(layout.manifests)) {

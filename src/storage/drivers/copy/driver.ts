@@ -15,6 +15,7 @@ import { diffTrees } from '../tree/diff-trees.js';
 import { describeDifferences } from '../tree/diff-working.js';
 import { measureTree } from '../tree/measure.js';
 import { ChangeTracker } from '../tree/tracker.js';
+import { Trash } from '../trash.js';
 import { FSCK_HINT, Layout } from './layout.js';
 import { copyTree, resetBranch } from './reset.js';
 import type { CopyMode } from './reset.js';
@@ -24,9 +25,8 @@ import { cleanupLayout } from './cleanup.js';
 export class CopyDriver implements SnapshotDriver {
   private readonly layout: Layout;
   private readonly tracker: ChangeTracker;
+  private readonly trash: Trash;
   private prepared?: Promise<void>;
-  /** Deletions of trashed data still running in the background, in order. */
-  private emptying: Promise<void> = Promise.resolve();
 
   constructor(
     readonly name: DriverName,
@@ -35,6 +35,7 @@ export class CopyDriver implements SnapshotDriver {
   ) {
     this.layout = new Layout(opts.root);
     this.tracker = new ChangeTracker(this.layout.manifests);
+    this.trash = new Trash(this.layout.trash, (entry) => removeTree(entry, 'emptying the trash'));
   }
 
   branchPath(branch: string): string {
@@ -81,7 +82,9 @@ export class CopyDriver implements SnapshotDriver {
     return this.guard(`resetting branch '${branch}' to commit ${commit}`, async () => {
       await this.prepare();
       await this.present('commit', commit, this.layout.commit(commit));
-      await resetBranch(this.layout, this.tracker, this.mode, branch, commit, (dir) => this.discard(dir));
+      await resetBranch(this.layout, this.tracker, this.mode, branch, commit, (dir) =>
+        this.trash.discard(dir),
+      );
     });
   }
 
@@ -89,7 +92,7 @@ export class CopyDriver implements SnapshotDriver {
     return this.guard(`removing branch '${branch}'`, async () => {
       await this.prepare();
       await this.tracker.forget(branch);
-      await this.discard(this.layout.branch(branch));
+      await this.trash.discard(this.layout.branch(branch));
       await removeTree(this.layout.stagingOf(branch), `removing the staging area of branch '${branch}'`);
     });
   }
@@ -97,7 +100,7 @@ export class CopyDriver implements SnapshotDriver {
   removeCommit(commit: string): Promise<void> {
     return this.guard(`removing commit ${commit}`, async () => {
       await this.prepare();
-      await this.discard(this.layout.commit(commit));
+      await this.trash.discard(this.layout.commit(commit));
     });
   }
 
@@ -151,17 +154,21 @@ export class CopyDriver implements SnapshotDriver {
     }));
   }
 
+  idle(): Promise<void> {
+    return this.trash.idle();
+  }
+
   cleanup(): Promise<void> {
     return this.guard('cleaning up interrupted work', async () => {
       await this.prepare();
-      await this.emptying;
+      await this.trash.empty();
       await cleanupLayout(this.layout, this.tracker);
     });
   }
 
   destroy(): Promise<void> {
     return this.guard('destroying the volume data', async () => {
-      await this.emptying;
+      await this.trash.idle();
       await removeTree(this.layout.root, 'destroying the volume data');
     });
   }
@@ -204,21 +211,6 @@ export class CopyDriver implements SnapshotDriver {
     await fs.rename(tmp, dst);
     await fsyncDir(path.dirname(dst));
     if (manifest) await this.tracker.save(path.basename(dst), manifest);
-  }
-
-  /**
-   * Moves data to the trash (atomically and durably gone), then deletes it in the background: deleting
-   * a gigabyte takes ext4 half a second, which no reset or branch deletion needs to wait for. A failed
-   * or interrupted deletion is retried by cleanup(), which every store open runs.
-   */
-  private async discard(dir: string): Promise<void> {
-    if (!(await exists(dir))) return;
-    const trash = path.join(this.layout.trash, randomBytes(8).toString('hex'));
-    await fs.rename(dir, trash);
-    await fsyncDir(path.dirname(dir));
-    this.emptying = this.emptying.then(() =>
-      removeTree(trash, `deleting ${path.basename(dir)}`).catch(() => undefined),
-    );
   }
 
   private async compared(branch: string, commit: string | null): Promise<[string, string | null]> {
