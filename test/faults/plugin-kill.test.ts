@@ -4,7 +4,7 @@
 // byte for byte, the working data the old or the new state, and running containers must still see
 // it. DVOL_KILLS sets the number of kills (default 200), DVOL_KILL_SEED replays a run.
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { docker, dockerResult } from '../e2e/lib/exec.js';
@@ -283,6 +283,31 @@ async function containerSees(s: Subject): Promise<string | undefined> {
   return seen === expected ? undefined : `container ${s.container} does not see branch ${refs.active}'s data`;
 }
 
+/** The volume's mount count once it equals `expected`, or what it is after 3 s. */
+async function settledMounts(volume: string, expected: number): Promise<number> {
+  const deadline = Date.now() + 3000;
+  for (;;) {
+    const mounts = (await volumeStatus(volume)).mounts;
+    if (mounts === expected || Date.now() > deadline) return mounts;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Repairs a drifted count so the next kills test something: stops the container, unmounts every
+ * holder the plugin's mount table still lists for the volume, and starts the container again.
+ */
+async function resyncMounts(s: Subject, running: boolean): Promise<void> {
+  if (running) await docker('stop', s.container);
+  const table = JSON.parse(await readFile(join(state, 'mounts.json'), 'utf8')) as {
+    mounts?: Record<string, Record<string, number>>;
+  };
+  for (const [holder, n] of Object.entries(table.mounts?.[s.volume] ?? {})) {
+    for (let i = 0; i < n; i++) await api('POST', '/VolumeDriver.Unmount', { Name: s.volume, ID: holder });
+  }
+  if (running) await docker('start', s.container);
+}
+
 t.test(`${KILLS} SIGKILLs of the plugin mid-operation`, async (t) => {
   const rng = new Rng(SEED);
   const subjects: Subject[] = [];
@@ -305,6 +330,8 @@ t.test(`${KILLS} SIGKILLs of the plugin mid-operation`, async (t) => {
     OPS.map((op) => [op, { during: 0, after: 0 }]),
   );
   const left = { stopped: 0, paused: 0 };
+  let drifted = 0;
+  let restartMs = 0;
   const started = Date.now();
   for (let k = 0; k < KILLS; k++) {
     const op = OPS[k % OPS.length] as Op;
@@ -314,6 +341,7 @@ t.test(`${KILLS} SIGKILLs of the plugin mid-operation`, async (t) => {
     const requests = plans.map((p) => api(p.method, p.path, p.body));
     await new Promise((r) => setTimeout(r, delay));
     const pid = killPlugin(id);
+    const killedAt = Date.now();
     const answers = await Promise.all(requests);
     for (const [i, a] of answers.entries()) {
       const count = landed.get(plans[i]?.op ?? op);
@@ -326,14 +354,26 @@ t.test(`${KILLS} SIGKILLs of the plugin mid-operation`, async (t) => {
     if (!clean) problems.push(`kill ${k} (${op}): fsck ${fsck.status} ${JSON.stringify(fsck.body)}`);
     for (const p of plans)
       for (const e of await verify(p)) problems.push(`kill ${k} at ${Math.round(delay)} ms: ${e}`);
-    // Containers dvol stopped or paused when it was killed stay so: counted, then brought back.
+    restartMs += Date.now() - killedAt;
     for (const s of subjects) {
       const status = await docker('inspect', '-f', '{{.State.Status}}', s.container);
       if (status === 'paused') {
         left.paused++;
         problems.push(`kill ${k} (${op}): container ${s.container} left paused`);
         await docker('unpause', s.container);
-      } else if (status !== 'running') {
+      }
+      const running = status !== 'exited' && status !== 'created';
+      // Docker unmounts a container dvol stopped a moment after the stop: give it that moment.
+      const mounts = await settledMounts(s.volume, running ? 1 : 0);
+      if (mounts !== (running ? 1 : 0)) {
+        drifted++;
+        problems.push(
+          `kill ${k} (${op}): ${s.volume} counts ${mounts} mounts with ${running ? 1 : 0} running container`,
+        );
+        await resyncMounts(s, running);
+      }
+      if (!running) {
+        // dvol stopped it for a reset or checkout and was killed before starting it again.
         left.stopped++;
         await docker('start', s.container);
       } else if (k % 10 === 0) {
@@ -348,9 +388,18 @@ t.test(`${KILLS} SIGKILLs of the plugin mid-operation`, async (t) => {
   console.log(
     `# ${KILLS} kills in ${seconds.toFixed(0)} s (${(seconds / KILLS).toFixed(2)} s per kill); ` +
       `requests cut by the kill + answered before it, per operation: ${kills}; ` +
-      `containers left stopped ${left.stopped}, left paused ${left.paused}`,
+      `containers left stopped ${left.stopped}, left paused ${left.paused}; mount counts drifted ${drifted}; ` +
+      `mean ${(restartMs / KILLS).toFixed(0)} ms from the kill to an answering plugin`,
   );
-  t.same(problems, [], 'after every kill: fsck clean, commits intact, working data old or new');
+  t.same(problems, [], 'after every kill: fsck clean, commits intact, working data old or new, counts right');
+  t.equal(
+    left.stopped,
+    0,
+    'no container that dvol stopped for a reset or checkout is left stopped by the kill',
+    {
+      todo: 'dvol does not remember which containers it stopped: after a kill between stop and start they stay down',
+    },
+  );
   for (const s of subjects) {
     t.equal(await containerSees(s), undefined, `${s.container} sees its volume's data at the end`);
     t.equal((await volumeStatus(s.volume)).mounts, 1, `${s.volume} is mounted once, by its one container`);

@@ -33,7 +33,7 @@ export function dockerdPid(): number | undefined {
 }
 
 /** How a process was started, read from /proc before it goes away. */
-interface Launch {
+export interface Launch {
   argv: string[];
   env: NodeJS.ProcessEnv;
   cwd: string;
@@ -45,6 +45,20 @@ function nulList(file: string): string[] {
   return readFileSync(file, 'utf8')
     .split('\0')
     .filter((s) => s !== '');
+}
+
+/** How the running dockerd was started, to start it again even after a failed restart. */
+export function dockerdLaunch(): Launch {
+  const pid = dockerdPid();
+  if (pid === undefined) throw new Error(`no live dockerd pid in ${PIDFILE}`);
+  return launchOf(pid);
+}
+
+/** Starts dockerd as `launch` says when it does not answer (a teardown after a failed restart). */
+export async function ensureDockerd(launch: Launch): Promise<void> {
+  if ((await run('docker', ['info'], { timeout: 10_000 })).code === 0) return;
+  if (dockerdPid() === undefined) relaunch(launch);
+  await waitForDockerd();
 }
 
 function launchOf(pid: number): Launch {
