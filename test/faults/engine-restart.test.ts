@@ -147,6 +147,7 @@ for (const liveRestore of [false, true]) {
               })
             ).status,
             201,
+            `${s.volume}: a commit before the restart`,
           );
         }
         await restartDockerd(signal);

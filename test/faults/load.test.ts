@@ -156,6 +156,8 @@ t.test(`${CONTAINERS} containers on one volume while it and ${VOLUMES} others ar
   console.log(`# Mount ${fmt(samples.mount)}; Get ${fmt(samples.get)}; Unmount ${fmt(samples.unmount)}`);
   t.same(errors, [], 'every Mount, Get, Unmount and concurrent commit answered without an error');
   t.ok(commits.busy > 0, `commits of the busy volume went through (${commits.busy})`);
+  const reasons = [...new Set(commits.busyRefused.map((r) => r.slice(0, 160)))];
+  console.log(`# refused commits: ${reasons.slice(0, 3).join(' | ')}`);
   t.same(
     commits.busyRefused.filter((r) => !r.startsWith('409')),
     [],

@@ -3,7 +3,7 @@
 // overrides it) and starts it again exactly as it was started (argv, environment, working directory,
 // log file), so a dockerd started by hand, by .ci/run or by systemd can all be restarted.
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { run, runOk } from './exec.js';
 import { waitFor } from './wait.js';
 
@@ -12,13 +12,35 @@ const DOCKERD_PIDFILE = '/var/run/docker.pid';
 const PIDFILE = process.env.DVOL_DOCKERD_PIDFILE || DOCKERD_PIDFILE;
 const LOG = process.env.DVOL_DOCKERD_LOG ?? '/tmp/dockerd.log';
 
+/** Whether `pid` runs: a zombie (killed, not yet reaped by an init that may never reap) does not. */
 function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }
+}
+
+/** Where dockerd's own containerd leaves its pid (under dockerd's default --exec-root). */
+const CONTAINERD_PIDFILE = '/var/run/docker/containerd/containerd.pid';
+
+/**
+ * After a SIGKILL, dockerd's containerd dies too (it runs with a parent-death signal), but its pid
+ * file stays; while that process lingers as a zombie, a new dockerd takes it for a running
+ * containerd, cannot connect, and gives up. Waits for it to go and removes a stale pid file.
+ */
+async function forgetDeadContainerd(): Promise<void> {
+  const pid = pidFromFile(CONTAINERD_PIDFILE);
+  if (pid !== undefined) {
+    await waitFor(`dockerd's containerd (pid ${pid}) to exit`, async () => !alive(pid), {
+      timeoutMs: 30_000,
+    });
+  }
+  const recorded = Number(
+    existsSync(CONTAINERD_PIDFILE) ? readFileSync(CONTAINERD_PIDFILE, 'utf8').trim() : 0,
+  );
+  if (recorded > 0 && !alive(recorded)) rmSync(CONTAINERD_PIDFILE, { force: true });
 }
 
 function pidFromFile(file: string): number | undefined {
@@ -142,6 +164,7 @@ export async function restartDockerd(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'):
     const launch = launchOf(pid);
     process.kill(pid, signal);
     await waitFor(`dockerd (pid ${pid}) to exit`, async () => !alive(pid), { timeoutMs: 90_000 });
+    if (signal === 'SIGKILL') await forgetDeadContainerd();
     relaunch(launch);
   }
   await waitForDockerd();
