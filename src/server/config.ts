@@ -22,6 +22,8 @@ export interface ServerConfig {
   pluginName: string;
   /** Log every request. */
   debug: boolean;
+  /** How long a streamed answer waits for a client that reads nothing before dropping it (ms). */
+  writeTimeoutMs?: number;
 }
 
 const DRIVERS: readonly string[] = ['plain', 'reflink', 'btrfs'];

@@ -13,9 +13,11 @@ const UNMOUNT_WAIT_MS = 15_000;
 const RECENT_STOP_WAIT_MS = 2_000;
 
 /**
- * Lock order: `ops` (whole stop → operate → start sequence, one per volume) → Mountpoints' data lock
- * (only while operating). Docker calls Unmount while we stop containers and Mount while we start
- * them; neither happens while the data lock is held, so neither can deadlock with us.
+ * Lock order (docs/design.md, "Locks"): `ops` (whole stop → operate → start sequence, one per volume)
+ * → the volume's storage lock (Store.exclusive) → Mountpoints' data lock (only while operating).
+ * The data lock, which Mount waits for, is taken only once the storage lock is ours: an operation
+ * queued behind a reader (a diff nobody reads) never holds it. Docker calls Unmount while we stop
+ * containers and Mount while we start them; neither happens while the data lock is held.
  */
 export class VolumeGuard {
   readonly #ops = new KeyedMutex();
@@ -39,7 +41,7 @@ export class VolumeGuard {
         doing,
         async () => {
           await this.#waitUnmounted(name, stopped.length > 0 ? UNMOUNT_WAIT_MS : RECENT_STOP_WAIT_MS);
-          return this.mountpoints.exclusive(name, async () => {
+          return this.#operating(name, async () => {
             await this.#refuseMounted(name, doing);
             return fn();
           });
@@ -53,20 +55,28 @@ export class VolumeGuard {
 
   /**
    * Pauses the volume's running containers for `fn` and always unpauses them after. Skipped when the
-   * driver snapshots atomically (btrfs): a paused database gains nothing there.
+   * driver snapshots atomically (btrfs): a paused database gains nothing there. The storage lock is
+   * taken before pausing, so containers are paused only while `fn` runs, not while it waits.
    */
   async paused<T>(name: string, doing: string, fn: () => Promise<T>): Promise<T> {
     const info = await this.store.volume(name).info();
     if (info.driver === 'btrfs') return fn();
-    return this.#ops.run(name, async () => {
-      const paused = await this.containers.pauseAll(await this.#users(name, doing), doing);
-      return settled(
-        doing,
-        () => this.mountpoints.exclusive(name, fn),
-        () => this.containers.settle(paused, 'unpause'),
-        'unpause it with docker unpause',
-      );
-    });
+    return this.#ops.run(name, () =>
+      this.store.exclusive(name, async () => {
+        const paused = await this.containers.pauseAll(await this.#users(name, doing), doing);
+        return settled(
+          doing,
+          () => this.mountpoints.exclusive(name, fn),
+          () => this.containers.settle(paused, 'unpause'),
+          'unpause it with docker unpause',
+        );
+      }),
+    );
+  }
+
+  /** Runs `fn` holding the volume's storage lock, then (never before) the lock Mount waits for. */
+  #operating<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    return this.store.exclusive(name, () => this.mountpoints.exclusive(name, fn));
   }
 
   /**

@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { configFromEnv, type ServerConfig } from './config.js';
 import type { Deps } from './deps.js';
-import { closeServer, groupOf, listenUnix } from './listen.js';
+import { CLI_SOCKET, cliOnly, closeServer, groupOf, listenUnix } from './listen.js';
 
 /** Docker kills a plugin 10 s after SIGTERM: give up waiting a little before that. */
 const SHUTDOWN_LIMIT_MS = 8_000;
@@ -50,7 +50,7 @@ export async function start(config: ServerConfig): Promise<Running> {
   // group-accessible to the Docker socket's group, so members of `docker` need no sudo.
   const ready = deps.then(async (d) => {
     const gid = await groupOf(config.dockerSocket);
-    servers.push(await listenUnix(fetch, config.cliSocket, { mode: 0o660, gid }));
+    servers.push(await listenUnix(cliOnly(fetch), config.cliSocket, { mode: 0o660, gid }, CLI_SOCKET));
     return d;
   });
   const stop = async () => {

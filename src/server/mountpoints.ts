@@ -10,14 +10,18 @@ import { bindMount, mountedUnder, unmount } from './bind.js';
  * The bind mounts under the mounts root (the plugin's propagatedMount). A volume is bound at
  * `<root>/<name>` from its first mount to its last unmount.
  *
- * Locking: `mount` and `exclusive` share a per-volume lock, so a Mount waits for a running reset or
- * checkout and then binds the new data. `unmount` never takes that lock: stopping a container makes
- * Docker call Unmount while the operation that stopped it is waiting.
+ * Locking (docs/design.md, "Locks"): `mount` and `exclusive` share a per-volume lock, so a Mount waits
+ * for a running reset, checkout or rm and then binds the new data (or finds the volume gone). Callers
+ * of `exclusive` already hold the volume's storage lock, so the lock is only ever held by an operation
+ * that is running, never by one queued behind a reader. `unmount` never takes that lock: stopping a
+ * container makes Docker call Unmount while the operation that stopped it is waiting.
  */
 export class Mountpoints {
   readonly #bound = new Set<string>();
   readonly #data = new KeyedMutex();
   readonly #binds = new KeyedMutex();
+  /** Creates in progress, by name: a Mount of that name waits for its volume to be complete. */
+  readonly #creating = new Map<string, Promise<unknown>>();
 
   private constructor(
     private readonly store: Store,
@@ -43,17 +47,21 @@ export class Mountpoints {
     return this.#bound.has(name);
   }
 
-  /** Adds one mount by `id`; the first one binds the active branch's data. Resolves to the mount point. */
+  /**
+   * Adds one mount by `id`; the first one binds the active branch's data. Resolves to the mount point.
+   * The count is persisted before the bind and taken back if the bind fails: Docker sends no Unmount
+   * for a failed Mount, so a failure leaves nothing counted or bound.
+   */
   async mount(name: string, id: string): Promise<string> {
-    const volume = this.store.volume(name);
+    await this.#creating.get(name)?.catch(() => undefined);
     return this.#data.run(name, () =>
       this.#binds.run(name, async () => {
-        if (!this.#bound.has(name)) await this.#bind(name, await volume.mountPath());
+        const volume = this.store.volume(name);
+        await this.store.mounts.acquire(name, id);
         try {
-          await this.store.mounts.acquire(name, id);
+          if (!this.#bound.has(name)) await this.#bind(name, await volume.mountPath());
         } catch (err) {
-          // Docker sends no Unmount for a failed Mount: leave nothing bound behind.
-          if (this.store.mounts.count(name) === 0) await this.#unbind(name);
+          await this.store.mounts.release(name, id).catch(() => undefined);
           throw err;
         }
         return this.path(name);
@@ -61,11 +69,22 @@ export class Mountpoints {
     );
   }
 
-  /** Removes one mount by `id` (unknown: no-op); the last one unbinds. Never waits for an operation. */
+  /**
+   * Removes one mount by `id` (unknown: no-op); the last one unbinds. Never waits for an operation.
+   * The unbind happens even when the mount table cannot be written (a full disk): the container is
+   * gone either way, and the next write of the table records it.
+   */
   async unmount(name: string, id: string): Promise<void> {
     await this.#binds.run(name, async () => {
-      const left = await this.store.mounts.release(name, id);
-      if (left === 0 && this.#bound.has(name)) await this.#unbind(name);
+      const recorded = await this.store.mounts.release(name, id).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      if (this.store.mounts.count(name) === 0 && this.#bound.has(name)) await this.#unbind(name);
+      if (recorded !== undefined) {
+        const why = recorded instanceof Error ? recorded.message : String(recorded);
+        console.error(`dvol: unmounted volume '${name}' but could not record it: ${why}`);
+      }
     });
   }
 
@@ -82,9 +101,24 @@ export class Mountpoints {
     });
   }
 
-  /** Runs `fn` while no Mount of the volume can start. */
+  /**
+   * Runs `fn` while no Mount of the volume can start. The caller holds the volume's storage lock
+   * (Store.exclusive) first: that is the lock order.
+   */
   exclusive<T>(name: string, fn: () => Promise<T>): Promise<T> {
     return this.#data.run(name, fn);
+  }
+
+  /** Runs a create of volume `name`; a Mount of that name arriving meanwhile waits for it. */
+  async creating<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const running = fn();
+    const entry = running.catch(() => undefined);
+    this.#creating.set(name, entry);
+    try {
+      return await running;
+    } finally {
+      if (this.#creating.get(name) === entry) this.#creating.delete(name);
+    }
   }
 
   /** Removes a deleted volume's empty mount point directory. */

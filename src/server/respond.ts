@@ -3,6 +3,7 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { asDvolError, type ErrorCode } from '../storage/errors.js';
+import { BodyTooLarge } from './body.js';
 
 /** HTTP status of each error code on the /dvol API (docs/api.md). */
 export const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
@@ -24,15 +25,32 @@ export function isDockerRoute(path: string): boolean {
   return path.startsWith('/VolumeDriver.') || path.startsWith('/Plugin.');
 }
 
+/** How much of a quoted subject (a name, a ref) an error message repeats. */
+const MAX_QUOTED = 100;
+/** How long a message or hint may be in an answer. */
+const MAX_MESSAGE = 2000;
+const LONG_QUOTED = new RegExp(`'([^'\\n]{${MAX_QUOTED + 1},})'`, 'g');
+
 /** Turns any thrown value into the response its route's protocol expects. */
 export function errorResponse(c: Context, err: unknown): Response {
-  const e = asDvolError(err, `${c.req.method} ${c.req.path}`);
+  const e = asDvolError(err, `${c.req.method} ${bounded(c.req.path)}`);
   // Internal errors are bugs or system failures: the operator needs the stack in the plugin's log.
   if (e.code === 'internal') console.error(e.cause ?? e);
+  const message = bounded(e.message);
+  const hint = e.hint === undefined ? undefined : bounded(e.hint);
   if (isDockerRoute(c.req.path)) {
     // Docker shows the string as is: keep git's "hint:" line so the fix reaches `docker volume create`.
-    return c.json({ Err: e.hint ? `${e.message}\nhint: ${e.hint}` : e.message }, 200);
+    return c.json({ Err: hint ? `${message}\nhint: ${hint}` : message }, 200);
   }
-  const error = { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) };
-  return c.json({ error }, STATUS[e.code]);
+  const error = { code: e.code, message, ...(hint ? { hint } : {}) };
+  return c.json({ error }, err instanceof BodyTooLarge ? 413 : STATUS[e.code]);
+}
+
+/**
+ * A message that repeats at most a prefix of the input it quotes: a 10 MB name must not come back as
+ * a 10 MB error. Long quoted subjects are cut to their first characters, then the whole is capped.
+ */
+export function bounded(text: string): string {
+  const cut = text.replace(LONG_QUOTED, (_, quoted: string) => `'${quoted.slice(0, MAX_QUOTED)}...'`);
+  return cut.length <= MAX_MESSAGE ? cut : `${cut.slice(0, MAX_MESSAGE)}...`;
 }

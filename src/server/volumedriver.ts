@@ -6,7 +6,7 @@ import { jsonBody } from './body.js';
 import type { Env } from './deps.js';
 import type { Mountpoints } from './mountpoints.js';
 import { createVolume, removeVolume } from './lifecycle.js';
-import { dockerCreate, dockerEmpty, dockerMount, dockerName } from './schemas.js';
+import { dockerCreate, dockerEmpty, dockerMount, dockerName, dockerUnmount } from './schemas.js';
 
 /** Answers that need no store: Docker asks for them before anything else and very often. */
 export const bootRoutes = new Hono()
@@ -29,7 +29,7 @@ export const volumeDriverRoutes = new Hono<Env>()
     const { Name, ID } = c.var.body;
     return c.json({ Mountpoint: await c.var.deps.mountpoints.mount(Name, ID) });
   })
-  .post('/VolumeDriver.Unmount', jsonBody(dockerMount), async (c) => {
+  .post('/VolumeDriver.Unmount', jsonBody(dockerUnmount), async (c) => {
     const { store, mountpoints } = c.var.deps;
     const { Name, ID } = c.var.body;
     // An unknown volume or ID is a no-op: failing would leave Docker holding a stale mount ID.

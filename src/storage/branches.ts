@@ -7,6 +7,7 @@ import { runReset, writeIntent } from './journal.js';
 import { readAllCommits, writeVolumeRecord, type VolumeRecord } from './meta.js';
 import type { BranchInfo, Commit, ResetResult } from './model.js';
 import { checkName } from './names.js';
+import { activeHead, branchHead, hasBranch, withBranch, withoutBranch } from './record-refs.js';
 import { resolveRef } from './refs.js';
 import {
   ensureClean,
@@ -26,7 +27,7 @@ export function branchInfos(record: VolumeRecord): BranchInfo[] {
 }
 
 function info(record: VolumeRecord, name: string): BranchInfo {
-  return { name, head: record.branches[name] ?? null, active: name === record.activeBranch };
+  return { name, head: branchHead(record, name) ?? null, active: name === record.activeBranch };
 }
 
 function branchNotFound(ctx: VolumeContext, name: string): DvolError {
@@ -41,14 +42,14 @@ function branchNotFound(ctx: VolumeContext, name: string): DvolError {
 export async function createBranch(ctx: VolumeContext, name: string): Promise<BranchInfo> {
   checkName('branch', name);
   const record = await loadRecord(ctx);
-  if (name in record.branches) {
+  if (hasBranch(record, name)) {
     throw new DvolError(
       'exists',
       `branch '${name}' already exists in volume '${ctx.name}'`,
       `switch to it with 'dvol checkout ${name}'`,
     );
   }
-  const head = record.branches[record.activeBranch] ?? null;
+  const head = activeHead(record);
   if (head === null) {
     throw new DvolError(
       'invalid',
@@ -60,7 +61,7 @@ export async function createBranch(ctx: VolumeContext, name: string): Promise<Br
   ensureNotMounted(ctx, 'switched to a new branch');
   await ctx.driver(record).branchFromCommit(head, name);
   crashPoint('checkout-b:after-data');
-  const next = { ...record, activeBranch: name, branches: { ...record.branches, [name]: head } };
+  const next = { ...withBranch(record, name, head), activeBranch: name };
   await writeVolumeRecord(ctx.paths, next);
   crashPoint('checkout-b:after-ref');
   return info(next, name);
@@ -68,8 +69,9 @@ export async function createBranch(ctx: VolumeContext, name: string): Promise<Br
 
 /** `checkout NAME`: makes an existing branch active; one rename of volume.json. */
 export async function checkout(ctx: VolumeContext, name: string): Promise<BranchInfo> {
+  checkName('branch', name);
   const record = await loadRecord(ctx);
-  if (!(name in record.branches)) throw branchNotFound(ctx, name);
+  if (!hasBranch(record, name)) throw branchNotFound(ctx, name);
   if (record.activeBranch === name) return info(record, name);
   await ensureClean(ctx, record);
   ensureNotMounted(ctx, 'switched to another branch');
@@ -84,8 +86,9 @@ export async function deleteBranch(
   name: string,
   force = false,
 ): Promise<{ removed: Commit[] }> {
+  checkName('branch', name);
   const record = await loadRecord(ctx);
-  if (!(name in record.branches)) throw branchNotFound(ctx, name);
+  if (!hasBranch(record, name)) throw branchNotFound(ctx, name);
   if (record.activeBranch === name) {
     throw new DvolError(
       'conflict',
@@ -93,11 +96,9 @@ export async function deleteBranch(
       "switch to another branch first with 'dvol checkout BRANCH'",
     );
   }
-  const branches = { ...record.branches };
-  delete branches[name];
-  const next = { ...record, branches };
+  const next = withoutBranch(record, name);
   const commits = await readAllCommits(ctx.paths);
-  const lost = wouldLose(record.branches[name] ?? null, next, commits);
+  const lost = wouldLose(branchHead(record, name) ?? null, next, commits);
   if (lost.length > 0 && !force) {
     throw new DvolError(
       'conflict',
@@ -122,8 +123,8 @@ export async function reset(ctx: VolumeContext, ref: string, hard: boolean): Pro
   const branch = record.activeBranch;
   const target = await resolveRef(refContext(ctx, record), ref);
   const commits = await readAllCommits(ctx.paths);
-  const next = { ...record, branches: { ...record.branches, [branch]: target.id } };
-  const lost = wouldLose(record.branches[branch] ?? null, next, commits);
+  const next = withBranch(record, branch, target.id);
+  const lost = wouldLose(activeHead(record), next, commits);
   if (!hard) await refuseSoftReset(ctx, record, ref, lost);
   ensureHasData(target, 'reset to');
   ensureNotMounted(ctx, 'reset');

@@ -6,6 +6,7 @@ import { collectGarbage } from './gc.js';
 import { newCommitId, readAllCommits, writeCommit, writeVolumeRecord } from './meta.js';
 import type { Commit, TagInfo } from './model.js';
 import { checkAuthor, checkMessage, checkName } from './names.js';
+import { activeHead, tagOf, withBranch, withTag, withoutTag } from './record-refs.js';
 import { resolveRef } from './refs.js';
 import { loadRecord, refContext, short, type VolumeContext } from './context.js';
 
@@ -20,7 +21,7 @@ export async function commit(ctx: VolumeContext, opts: { message: string; author
   const branch = record.activeBranch;
   const commit: Commit = {
     id: newCommitId(),
-    parent: record.branches[branch] ?? null,
+    parent: activeHead(record),
     message,
     author,
     date: new Date().toISOString(),
@@ -29,7 +30,7 @@ export async function commit(ctx: VolumeContext, opts: { message: string; author
   crashPoint('commit:after-snapshot');
   await writeCommit(ctx.paths, commit);
   crashPoint('commit:after-record');
-  await writeVolumeRecord(ctx.paths, { ...record, branches: { ...record.branches, [branch]: commit.id } });
+  await writeVolumeRecord(ctx.paths, withBranch(record, branch, commit.id));
   crashPoint('commit:after-ref');
   return commit;
 }
@@ -70,7 +71,7 @@ export async function listTags(ctx: VolumeContext): Promise<TagInfo[]> {
 export async function createTag(ctx: VolumeContext, name: string, ref = 'HEAD'): Promise<TagInfo> {
   checkName('tag', name);
   const record = await loadRecord(ctx);
-  if (record.tags[name]) {
+  if (tagOf(record, name)) {
     throw new DvolError(
       'exists',
       `tag '${name}' already exists in volume '${ctx.name}'`,
@@ -79,23 +80,22 @@ export async function createTag(ctx: VolumeContext, name: string, ref = 'HEAD'):
   }
   const target = await resolveRef(refContext(ctx, record), ref);
   const tag = { commit: target.id, date: new Date().toISOString() };
-  await writeVolumeRecord(ctx.paths, { ...record, tags: { ...record.tags, [name]: tag } });
+  await writeVolumeRecord(ctx.paths, withTag(record, name, tag));
   return { name, ...tag };
 }
 
 /** Deletes a tag; commits only it kept alive are collected with their data. */
 export async function deleteTag(ctx: VolumeContext, name: string): Promise<void> {
+  checkName('tag', name);
   const record = await loadRecord(ctx);
-  if (!record.tags[name]) {
+  if (!tagOf(record, name)) {
     throw new DvolError(
       'not_found',
       `tag '${name}' does not exist in volume '${ctx.name}'`,
       "list tags with 'dvol tag'",
     );
   }
-  const tags = { ...record.tags };
-  delete tags[name];
-  const next = { ...record, tags };
+  const next = withoutTag(record, name);
   await writeVolumeRecord(ctx.paths, next);
   await collectGarbage(ctx.paths, ctx.driver(next), next, await readAllCommits(ctx.paths));
 }

@@ -4,6 +4,7 @@ import type { SnapshotDriver } from './drivers/driver.js';
 import { DvolError } from './errors.js';
 import { listCommitIds, readCommit, readVolumeRecord, type VolumePaths, type VolumeRecord } from './meta.js';
 import type { Commit, MountTable } from './model.js';
+import { activeHead } from './record-refs.js';
 import type { RefContext } from './refs.js';
 
 /** One volume as the operation modules see it. */
@@ -56,7 +57,7 @@ export function ensureNotMounted(ctx: VolumeContext, doing: string): void {
 
 /** Whether the active branch's data differs from its head commit. */
 export async function isDirty(ctx: VolumeContext, record: VolumeRecord): Promise<boolean> {
-  const head = record.branches[record.activeBranch] ?? null;
+  const head = activeHead(record);
   return ctx.driver(record).hasChanges(record.activeBranch, head);
 }
 

@@ -5,6 +5,8 @@ import { loadRecord, type VolumeContext } from './context.js';
 import { reachableFrom, refTargets } from './gc.js';
 import { readAllCommits } from './meta.js';
 import type { FsckProblem } from './model.js';
+import { nameProblem, quote } from './names.js';
+import { hasBranch } from './record-refs.js';
 
 /** Checks one volume; resolves to its problems (empty when healthy). Caller holds the volume's lock. */
 export async function fsckVolume(ctx: VolumeContext): Promise<FsckProblem[]> {
@@ -14,11 +16,21 @@ export async function fsckVolume(ctx: VolumeContext): Promise<FsckProblem[]> {
   const commits = await readAllCommits(ctx.paths);
   const data = await ctx.driver(record).list();
 
-  if (!(record.activeBranch in record.branches)) {
+  if (!hasBranch(record, record.activeBranch)) {
     report(
       'active-branch-missing',
-      `the active branch '${record.activeBranch}' is not a branch of the volume`,
+      `the active branch ${quote(record.activeBranch)} is not a branch of the volume`,
     );
+  }
+  // A name no check would accept now (a hand-edited file, or a bug that skipped the check) is a finding.
+  for (const [kind, names] of [
+    ['branch', Object.keys(record.branches)],
+    ['tag', Object.keys(record.tags)],
+  ] as const) {
+    for (const name of names) {
+      const why = nameProblem(kind, name);
+      if (why) report('bad-ref-name', `${kind} ${quote(name)} has an invalid name: ${why}`);
+    }
   }
   const refs: [string, string | null][] = [
     ...Object.entries(record.branches).map(([b, head]): [string, string | null] => [`branch '${b}'`, head]),
@@ -56,7 +68,7 @@ export async function fsckVolume(ctx: VolumeContext): Promise<FsckProblem[]> {
     if (!branchData.has(branch)) report('branch-missing-data', `branch '${branch}' has no data`);
   }
   for (const branch of data.branches) {
-    if (!(branch in record.branches))
+    if (!hasBranch(record, branch))
       report('orphan-branch-data', `data of branch '${branch}' exists without a ref`);
   }
   if (await exists(ctx.paths.journal)) {

@@ -8,6 +8,7 @@ import type { SnapshotDriver } from './drivers/driver.js';
 import { collectGarbage } from './gc.js';
 import { readAllCommits, writeVolumeRecord, type VolumePaths, type VolumeRecord } from './meta.js';
 import type { Commit } from './model.js';
+import { withBranch } from './record-refs.js';
 
 /** The content of volumes/NAME/journal.json. */
 export interface ResetIntent {
@@ -33,7 +34,7 @@ export async function runReset(
 ): Promise<Commit[]> {
   await driver.resetBranch(intent.branch, intent.commit);
   crashPoint('reset:after-data');
-  const next = { ...record, branches: { ...record.branches, [intent.branch]: intent.commit } };
+  const next = withBranch(record, intent.branch, intent.commit);
   await writeVolumeRecord(paths, next);
   crashPoint('reset:after-ref');
   const removed = await collectGarbage(paths, driver, next, await readAllCommits(paths));

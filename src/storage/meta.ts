@@ -7,6 +7,7 @@ import { readJson, writeJsonAtomic, fsyncDir, isAtomicTemp } from './atomic.js';
 import { DvolError } from './errors.js';
 import type { DriverName } from './drivers/driver.js';
 import type { Commit } from './model.js';
+import { ownDict } from './record-refs.js';
 
 /** The content of volumes/NAME/volume.json. Every ref change rewrites it whole: one rename commits it. */
 export interface VolumeRecord {
@@ -49,8 +50,31 @@ export function newCommitId(): string {
   return randomBytes(20).toString('hex');
 }
 
+/**
+ * Reads volume.json; undefined when absent, 'corrupt' when it is not a volume record. Branches, tags and
+ * options come back as null-prototype objects, so no name can find an inherited key.
+ */
 export async function readVolumeRecord(paths: VolumePaths): Promise<VolumeRecord | undefined> {
-  return readJson<VolumeRecord>(paths.record);
+  const raw = await readJson<unknown>(paths.record);
+  if (raw === undefined) return undefined;
+  const record = raw as Partial<VolumeRecord>;
+  if (!isObject(raw) || typeof record.activeBranch !== 'string' || !isObject(record.branches)) {
+    throw new DvolError(
+      'corrupt',
+      `${paths.record} is not a volume record (no active branch or branches)`,
+      'restore it from a backup, or run dvol fsck',
+    );
+  }
+  return {
+    ...(raw as unknown as VolumeRecord),
+    options: ownDict(Object.entries(isObject(record.options) ? record.options : {})),
+    branches: ownDict(Object.entries(record.branches)),
+    tags: ownDict(Object.entries(isObject(record.tags) ? record.tags : {})),
+  };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export async function writeVolumeRecord(paths: VolumePaths, record: VolumeRecord): Promise<void> {

@@ -60,6 +60,8 @@ export interface VolumeInfo {
 export interface VolumeSummary extends VolumeInfo {
   size: DataSize;
   dirty: boolean;
+  /** The volume was busy (an operation or a diff held it): size and dirty are its last measure, if any. */
+  busy?: true;
 }
 
 export interface Status {
@@ -169,6 +171,11 @@ export interface Store {
   summarizeVolumes(): Promise<VolumeSummary[]>;
   /** Throws not_found. */
   volume(name: string): Volume;
+  /**
+   * Runs `fn` holding the volume's lock (the volume need not exist yet); calls on that volume made
+   * inside `fn` do not wait for it. Lets the server take the volume's lock before its own locks.
+   */
+  exclusive<T>(name: string, fn: () => Promise<T>): Promise<T>;
   /** Refused ('in_use') while mounted, per the mount table. */
   removeVolume(name: string): Promise<void>;
   /** Persisted per-holder mount counts (Docker mount IDs): see mounts.ts. */

@@ -34,3 +34,27 @@ t.test('different keys run concurrently', async (t) => {
   t.equal(peak, 3);
   await mutex.idle();
 });
+
+t.test('re-entrant within one call chain only, and only while the outer run holds the key', async (t) => {
+  const mutex = new KeyedMutex();
+  const events: string[] = [];
+  let leaked!: Promise<string>;
+  const outer = mutex.run('a', async () => {
+    events.push('outer');
+    // Inside: runs at once rather than deadlock.
+    events.push(await mutex.run('a', async () => 'inner'));
+    // Started inside but awaited after the outer run ended: must queue like anyone else.
+    leaked = sleep(30).then(() => mutex.run('a', async () => 'leaked'));
+    return 'outer done';
+  });
+  const other = mutex.run('a', async () => {
+    events.push('other');
+    await sleep(50);
+    events.push('other done');
+    return 'other';
+  });
+  t.equal(await outer, 'outer done');
+  t.equal(await other, 'other');
+  events.push(await leaked);
+  t.same(events, ['outer', 'inner', 'other', 'other done', 'leaked'], 'others still queue');
+});

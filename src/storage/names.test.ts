@@ -1,6 +1,8 @@
 import t from 'tap';
 import { DvolError } from './errors.js';
-import { checkAuthor, checkMessage, checkName } from './names.js';
+import { getDriverFactory } from './drivers/index.js';
+import { validateOptions } from './options.js';
+import { checkAuthor, checkMessage, checkName, quote } from './names.js';
 
 const invalid = (fn: () => unknown, re: RegExp) => {
   try {
@@ -57,4 +59,30 @@ t.test('messages and authors', async (t) => {
       JSON.stringify(bad),
     );
   }
+});
+
+t.test('messages quote at most 64 characters of an input, with its length', async (t) => {
+  const huge = 'x'.repeat(10_000_000);
+  for (const [fn, kind] of [
+    [() => checkName('volume', huge), 'volume name'],
+    [() => checkName('branch', `-${huge}`), 'branch name'],
+    [() => checkAuthor(huge), 'author'],
+  ] as const) {
+    const err = t.throws(fn) as DvolError;
+    t.ok(err.message.length < 200, `the ${kind} message is short (${err.message.length} characters)`);
+    t.match(err.message, new RegExp(`^invalid ${kind} 'x{0,1}-?x+…' \\(1000000[01] characters\\)`));
+  }
+  t.equal(quote('short'), "'short'");
+  t.equal(quote('y'.repeat(64)), `'${'y'.repeat(64)}'`);
+  t.equal(quote('y'.repeat(65)), `'${'y'.repeat(64)}…' (65 characters)`);
+});
+
+t.test('an unknown driver or option of a huge name is quoted bounded too', async (t) => {
+  const huge = 'o'.repeat(1_000_000);
+  const short = { message: /^.{1,200}$/ };
+  t.throws(() => getDriverFactory(huge), { code: 'invalid', ...short });
+  t.throws(() => validateOptions('plain', { [huge]: 'x' }), {
+    code: 'invalid',
+    message: `driver 'plain' has no option '${'o'.repeat(64)}…' (1000000 characters)`,
+  });
 });

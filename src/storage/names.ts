@@ -1,4 +1,5 @@
-// Validation of volume, branch and tag names, and of commit messages and authors.
+// Validation of volume, branch and tag names, and of commit messages and authors; quoting of
+// untrusted strings in messages.
 
 import { DvolError } from './errors.js';
 
@@ -14,13 +15,14 @@ export function checkName(kind: NameKind, name: string): void {
   if (reason) {
     throw new DvolError(
       'invalid',
-      `invalid ${kind} name '${name}': ${reason}`,
+      `invalid ${kind} name ${quote(name)}: ${reason}`,
       `use 1 to ${MAX_NAME} letters, digits, '_', '.' or '-', starting with a letter or digit`,
     );
   }
 }
 
-function nameProblem(kind: NameKind, name: string): string | undefined {
+/** Why `name` is not a valid name of its kind; undefined when it is valid. */
+export function nameProblem(kind: NameKind, name: string): string | undefined {
   if (name === '') return 'it is empty';
   if (name.length > MAX_NAME) return `it is ${name.length} characters long, the limit is ${MAX_NAME}`;
   if (name.includes('/')) return "it contains '/'";
@@ -32,6 +34,18 @@ function nameProblem(kind: NameKind, name: string): string | undefined {
   if (kind !== 'volume' && name.toUpperCase() === 'HEAD') return "'HEAD' names the active branch's tip";
   if (kind !== 'volume' && /^[0-9a-f]{40}$/.test(name)) return 'it looks like a commit id';
   return undefined;
+}
+
+/** The most characters of an untrusted string a message quotes. */
+export const QUOTE_LIMIT = 64;
+
+/**
+ * `s` in single quotes for a message; a longer one is cut to QUOTE_LIMIT characters with an ellipsis
+ * and its length, so a huge input never comes back whole in an error.
+ */
+export function quote(s: string): string {
+  if (s.length <= QUOTE_LIMIT) return `'${s}'`;
+  return `'${s.slice(0, QUOTE_LIMIT)}…' (${s.length} characters)`;
 }
 
 /** Returns the message unchanged if it has non-blank content; throws 'invalid' otherwise. */
@@ -49,7 +63,7 @@ export function checkAuthor(author: string): string {
   if (!AUTHOR.test(author)) {
     throw new DvolError(
       'invalid',
-      `invalid author '${author}': it must look like 'Name <email>'`,
+      `invalid author ${quote(author)}: it must look like 'Name <email>'`,
       "set it like 'Jane Doe <jane@example.com>'",
     );
   }

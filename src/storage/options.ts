@@ -3,6 +3,7 @@
 import type { DriverName } from './drivers/driver.js';
 import { getDriverFactory } from './drivers/index.js';
 import { DvolError } from './errors.js';
+import { quote } from './names.js';
 
 /**
  * Returns the options if the driver knows each of them and accepts their values; 'invalid' naming the
@@ -17,7 +18,7 @@ export function validateOptions(name: DriverName, options: Record<string, string
       const list = Object.keys(known);
       throw new DvolError(
         'invalid',
-        `driver '${name}' has no option '${key}'`,
+        `driver '${name}' has no option ${quote(key)}`,
         list.length > 0 ? `known options: ${list.join(', ')}` : `driver '${name}' takes no options`,
       );
     }

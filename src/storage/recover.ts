@@ -7,6 +7,7 @@ import { loadRecord, type VolumeContext } from './context.js';
 import { collectGarbage } from './gc.js';
 import { readIntent, runReset } from './journal.js';
 import { listCommitIds, readAllCommits, writeVolumeRecord } from './meta.js';
+import { hasBranch } from './record-refs.js';
 
 /**
  * Brings a volume back to a state fsck accepts, choosing for each interrupted operation the side of its
@@ -27,13 +28,13 @@ export async function recoverVolume(ctx: VolumeContext): Promise<void> {
   await driver.cleanup();
 
   const intent = await readIntent(ctx.paths);
-  if (intent && intent.branch in record.branches) {
+  if (intent && hasBranch(record, intent.branch)) {
     await runReset(ctx.paths, driver, record, intent);
     record = await loadRecord(ctx);
   } else if (intent) {
     await rm(ctx.paths.journal, { force: true });
   }
-  if (!(record.activeBranch in record.branches)) {
+  if (!hasBranch(record, record.activeBranch)) {
     // Not a crash leftover (every write keeps it valid) but cheap to repair: fall back to a branch that exists.
     const first = Object.keys(record.branches).sort()[0];
     if (first !== undefined)
@@ -47,7 +48,7 @@ export async function recoverVolume(ctx: VolumeContext): Promise<void> {
     else await driver.branchFromCommit(head, branch);
   }
   for (const branch of data.branches) {
-    if (!(branch in record.branches)) await driver.removeBranch(branch);
+    if (!hasBranch(record, branch)) await driver.removeBranch(branch);
   }
   await collectGarbage(ctx.paths, driver, record, await readAllCommits(ctx.paths));
 }

@@ -3,7 +3,7 @@
 import t from 'tap';
 import type { VolumeRecord } from './meta.js';
 import type { Commit } from './model.js';
-import { resolveRef, type RefContext } from './refs.js';
+import { resolveRef, splitRef, type RefContext } from './refs.js';
 
 const id = (prefix: string) => prefix.padEnd(40, '0');
 const commits = new Map<string, Commit>(
@@ -48,4 +48,33 @@ t.test('a branch wins over an id prefix; steps chain', async (t) => {
     code: 'not_found',
     message: /branch 'empty' .* has no commits yet/,
   });
+});
+
+t.test('a long ref of steps is parsed in linear time, and an over-long one refused', async (t) => {
+  // The old /^(.+?)((?:\^|~\d*)*)$/ backtracked quadratically on this: 19 s for 100 kB.
+  const hostile = `a${'~'.repeat(100_000)}!`;
+  let started = performance.now();
+  await t.rejects(resolveRef(ctx, hostile), {
+    code: 'invalid',
+    message: `invalid ref 'a${'~'.repeat(63)}…' (100002 characters): it is longer than 256 characters`,
+  });
+  t.ok(performance.now() - started < 1000, 'refused within a second');
+  started = performance.now();
+  t.same(splitRef(`a${'~'.repeat(100_000)}!`), { base: `a${'~'.repeat(100_000)}!`, steps: [] });
+  t.same(splitRef('~'.repeat(100_000)).steps.length, 100_000);
+  t.ok(performance.now() - started < 1000, 'split within a second even without the cap');
+  const long = `HEAD${'^'.repeat(252)}`;
+  await t.rejects(resolveRef(ctx, long), { code: 'not_found', message: /goes back past the first commit/ });
+  await t.rejects(resolveRef(ctx, `${long}^`), { code: 'invalid', message: /longer than 256/ });
+});
+
+t.test('steps split like git: the longest run of ^ and ~N at the end', async (t) => {
+  t.same(splitRef('HEAD~3^~'), { base: 'HEAD', steps: [3, 1, 1] });
+  t.same(splitRef('v1.2~10'), { base: 'v1.2', steps: [10] });
+  t.same(splitRef('abc123'), { base: 'abc123', steps: [] });
+  t.same(splitRef('a~1b^'), { base: 'a~1b', steps: [1] });
+  t.same(splitRef('^~2'), { base: '', steps: [1, 2] });
+  await t.rejects(resolveRef(ctx, '~2'), { code: 'invalid', message: "invalid ref '~2'" });
+  await t.rejects(resolveRef(ctx, '  '), { code: 'invalid' });
+  t.equal(await resolve('main~1~1'), id('abcd1'));
 });

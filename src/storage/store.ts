@@ -18,6 +18,7 @@ import type { CreateVolumeOptions, FsckProblem, Store, Volume, VolumeInfo, Volum
 import { PersistedMountTable } from './mounts.js';
 import { KeyedMutex } from './mutex.js';
 import { checkName } from './names.js';
+import { activeHead } from './record-refs.js';
 import { recoverVolume } from './recover.js';
 import { lockStateDir } from './statelock.js';
 import { VolumeHandle, volumeInfo } from './volume.js';
@@ -51,6 +52,8 @@ class DirStore implements Store {
   private readonly mutex = new KeyedMutex();
   private readonly drivers = new Map<string, SnapshotDriver>();
   private closed = false;
+  /** Each volume's size and dirty flag as last measured by summarizeVolumes. */
+  private readonly measured = new Map<string, Pick<VolumeSummary, 'size' | 'dirty'>>();
   /** Volumes whose recovery on open failed, with why. */
   private readonly unrecovered = new Map<string, string>();
 
@@ -208,18 +211,32 @@ class DirStore implements Store {
   async summarizeVolumes(): Promise<VolumeSummary[]> {
     const summaries: VolumeSummary[] = [];
     for (const info of await this.listVolumes()) {
+      // A busy volume (a commit running, a diff being read) is not waited for: a listing answers
+      // with its metadata and what was measured last.
+      if (this.mutex.busy(info.name)) {
+        const last = this.measured.get(info.name) ?? { size: { bytes: 0 }, dirty: false };
+        summaries.push({ ...info, ...last, busy: true });
+        continue;
+      }
       const summary = await this.mutex.run(info.name, async () => {
         const record = await readVolumeRecord(this.paths(info.name));
         if (!record) return undefined;
         const ctx = this.context(info.name);
         const driver = ctx.driver(record);
-        const head = record.branches[record.activeBranch] ?? null;
+        const head = activeHead(record);
         const size = await driver.size({ branch: record.activeBranch });
-        return { ...volumeInfo(record), size, dirty: await driver.hasChanges(record.activeBranch, head) };
+        const measured = { size, dirty: await driver.hasChanges(record.activeBranch, head) };
+        this.measured.set(info.name, measured);
+        return { ...volumeInfo(record), ...measured };
       });
       if (summary) summaries.push(summary);
     }
     return summaries;
+  }
+
+  exclusive<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    this.check();
+    return this.mutex.run(name, fn);
   }
 
   volume(name: string): Volume {

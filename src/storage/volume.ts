@@ -18,6 +18,7 @@ import type {
   VolumeInfo,
 } from './model.js';
 import type { KeyedMutex } from './mutex.js';
+import { activeHead } from './record-refs.js';
 import { resolveRef } from './refs.js';
 
 /** VolumeInfo from volume.json alone (what Docker's Get needs: no walk of the data). */
@@ -28,7 +29,7 @@ export function volumeInfo(record: VolumeRecord): VolumeInfo {
     driver: record.driver,
     options: record.options,
     activeBranch: record.activeBranch,
-    head: record.branches[record.activeBranch] ?? null,
+    head: activeHead(record),
     branchCount: Object.keys(record.branches).length,
   };
 }
@@ -55,7 +56,7 @@ export class VolumeHandle implements Volume {
   status(): Promise<Status> {
     return this.locked(async () => {
       const record = await loadRecord(this.ctx);
-      const head = record.branches[record.activeBranch] ?? null;
+      const head = activeHead(record);
       return {
         volume: this.name,
         branch: record.activeBranch,
@@ -92,7 +93,7 @@ export class VolumeHandle implements Volume {
 
   private async walkLog(ref: string): Promise<Commit[]> {
     const record = await loadRecord(this.ctx);
-    if (ref === 'HEAD' && (record.branches[record.activeBranch] ?? null) === null) return [];
+    if (ref === 'HEAD' && activeHead(record) === null) return [];
     const log: Commit[] = [await resolveRef(refContext(this.ctx, record), ref)];
     for (let parent = log[0]!.parent; parent !== null; parent = log[log.length - 1]!.parent) {
       log.push(await readCommit(this.ctx.paths, parent));

@@ -61,8 +61,22 @@ export function sideOf(root: string | null, rel: Buffer): EntrySide | undefined 
     size: type === 'file' || type === 'symlink' ? Number(stat.size) : 0,
     mtime: isoNs(stat.mtimeNs),
   };
-  if (type === 'symlink') side.target = fs.readlinkSync(abs, { encoding: 'buffer' });
+  if (type === 'symlink') side.target = targetNow(abs);
   return side;
+}
+
+/**
+ * A symlink's target; empty when it was removed or replaced since its lstat (a container can swap
+ * its entries at any moment: a diff of live data must not fail on that).
+ */
+function targetNow(abs: Buffer): Buffer {
+  try {
+    return fs.readlinkSync(abs, { encoding: 'buffer' });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EINVAL' || code === 'ENOENT' || code === 'ENOTDIR') return Buffer.alloc(0);
+    throw err;
+  }
 }
 
 /** RFC 3339 UTC with all nine fraction digits, so equal strings mean equal mtimes. */

@@ -1,6 +1,7 @@
 // The registry of snapshot drivers: find a driver by name, and pick the best one for a directory.
 
 import { DvolError } from '../errors.js';
+import { quote } from '../names.js';
 import { btrfsFactory } from './btrfs.js';
 import type { DriverFactory, DriverName } from './driver.js';
 import { plainFactory } from './plain.js';
@@ -26,7 +27,7 @@ export function getDriverFactory(name: string): DriverFactory {
   const factory = Object.hasOwn(driverFactories, name) ? driverFactories[name as DriverName] : undefined;
   if (factory !== undefined) return factory;
   const known = Object.keys(driverFactories).join(', ');
-  throw new DvolError('invalid', `unknown storage driver '${name}'`, `use one of: ${known}`);
+  throw new DvolError('invalid', `unknown storage driver ${quote(name)}`, `use one of: ${known}`);
 }
 
 /**

@@ -116,7 +116,8 @@ async function compareEntry(input: CompareInput, path: string): Promise<Differen
   if (stat.isSymbolicLink() && targetOrUndefined(oursPath) !== targetOrUndefined(theirsPath)) {
     return { path, kind: 'modified', what: 'target' };
   }
-  if (stat.isFile() && !(await sameContent(oursPath, theirsPath))) {
+  const ours = { root: input.branch, path, stat };
+  if (stat.isFile() && !(await sameContent(ours, { root: commit, path, stat: theirs }))) {
     return { path, kind: 'modified', what: 'content' };
   }
   return undefined;

@@ -80,7 +80,7 @@ async function compareEntries(
     if (x.stat.rdev !== y.stat.rdev) extra.push('device');
     return extra;
   }
-  if (x.stat.isFile() && !(await sameContent(rawPath(fromRoot, x.path), rawPath(toRoot, y.path)))) {
+  if (x.stat.isFile() && !(await sameContent({ root: fromRoot, ...x }, { root: toRoot, ...y }))) {
     return ['content'];
   }
   return undefined;
