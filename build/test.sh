@@ -79,4 +79,16 @@ if ((${#e2e_files[@]} == 0)); then
   finish
 fi
 tap_run --jobs=1 --timeout=600 "${e2e_files[@]}"
+
+# The fault tier (test/faults, figures in docs/reliability.md): the plugin killed mid-operation,
+# dockerd restarted, a full state disk, a fuzz of every route, load. After the e2e tier, one file at
+# a time: they kill the plugin, restart dockerd and move the plugin's state directory.
+echo "# fault tests"
+fault_files=(test/faults/*.test.ts)
+if ((${#fault_files[@]} == 0)); then
+  echo "no fault tests found in test/faults" >&2
+  failed=$((failed + 1))
+  finish
+fi
+tap_run --jobs=1 --timeout=900 "${fault_files[@]}"
 finish
