@@ -2,26 +2,13 @@
 // port, with its storage in a tap test dir; stopped at teardown.
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Test } from 'tap';
+import { freePort } from '../../../src/storage/net.testkit.js';
 import { waitFor } from './wait.js';
 
 /** Where daemons started by e2e helpers leave pid files, so .ci/run can stop them after a crash. */
 const RUNDIR = process.env.DVOL_E2E_RUNDIR ?? '/run/dvol-e2e';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 /** Starts a registry; resolves with its `127.0.0.1:PORT` address once /v2/ answers. */
 export async function startRegistry(t: Test): Promise<string> {

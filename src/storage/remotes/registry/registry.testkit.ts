@@ -5,10 +5,13 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { Test } from 'tap';
 import { type TokenServer, startTokenServer } from './tokenserver.testkit.js';
+import { freePort } from '../../net.testkit.js';
+
+export { freePort };
 
 /** Where daemons started by tests leave pid files, so .ci/run can stop them after a crash. */
 const RUNDIR = process.env.DVOL_E2E_RUNDIR ?? '/run/dvol-e2e';
@@ -32,19 +35,6 @@ export interface TestRegistryOptions {
   users?: { username: string; password: string }[];
   /** Users of a token service: the registry then wants Bearer tokens from it. */
   tokenUsers?: { username: string; password: string }[];
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 /** A test CA and a server certificate for 127.0.0.1 and localhost signed by it, made with openssl. */
