@@ -18,7 +18,7 @@ rm -rf \
   /usr/sbin/btrfs-select-super /usr/sbin/btrfstune /usr/bin/btrfs-convert /usr/bin/btrfs-image \
   /usr/bin/btrfs-find-root /usr/bin/btrfs-select-super /usr/bin/btrfstune /usr/bin/mkfs.btrfs
 # What the server runs must still be there (a missing one fails the build, not a user's volume).
-for cmd in node cp rm mount umount findmnt btrfs setfattr getfattr chattr lsattr stat sync which sleep true; do
+for cmd in node cp rm mount umount findmnt btrfs setfattr getfattr chattr lsattr stat sync which sleep true flock touch; do
   command -v "$cmd" >/dev/null || { echo "trim-rootfs: $cmd is gone" >&2; exit 1; }
 done
 node -e 'new Intl.DateTimeFormat("en", { timeZone: "UTC" }).format(0)'
