@@ -32,7 +32,9 @@ export function isDockerRoute(path: string): boolean {
 const MAX_QUOTED = 100;
 /** How long a message or hint may be in an answer. */
 const MAX_MESSAGE = 2000;
-const LONG_QUOTED = new RegExp(`'([^'\\n]{${MAX_QUOTED + 1},})'`, 'g');
+// A subject is quoted as 'x' with no letter just outside the quotes: the apostrophe of "dvol's" in a
+// hint is not the start of one.
+const LONG_QUOTED = new RegExp(`(?<!\\w)'([^'\\n]{${MAX_QUOTED + 1},})'(?!\\w)`, 'g');
 
 /** Turns any thrown value into the response its route's protocol expects. */
 export function errorResponse(c: Context, err: unknown): Response {
