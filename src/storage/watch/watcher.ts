@@ -1,5 +1,6 @@
 // Watches a volume's data directory and reports settled changes: a burst of writes to one file is
-// one event once it has been quiet for `settleMs` (at most `maxDelayMs` after the first write).
+// one event once it has been quiet for `settleMs` (at most `maxDelayMs` after the first write: 300 ms
+// keeps a steady stream of writes under a second behind; see docs/benchmarks.md).
 // chokidar (inotify through fs.watch, one watch per directory, new directories watched as they
 // appear) says which paths were touched; reconcile.ts decides what happened. @parcel/watcher was
 // tried first: it missed files written into directories made a moment earlier and kept stale names
@@ -55,7 +56,7 @@ export async function watchData(
   options: WatchOptions = {},
 ): Promise<DataWatch> {
   const settleMs = options.settleMs ?? 100;
-  const maxDelayMs = options.maxDelayMs ?? 1000;
+  const maxDelayMs = options.maxDelayMs ?? 300;
   const pending = new Set<string>();
   let firstPendingAt = 0;
   let timer: NodeJS.Timeout | undefined;
