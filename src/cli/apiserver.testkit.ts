@@ -4,12 +4,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
-/* eslint-disable no-restricted-imports -- tests run the CLI against the real server */
+/* eslint-disable @typescript-eslint/no-restricted-imports -- tests run the CLI against the real server */
 import { createApp } from '../server/app.js';
 import { configFromEnv } from '../server/config.js';
 import { closeServer, listenUnix } from '../server/listen.js';
 import { buildDeps } from '../server/services.js';
-/* eslint-enable no-restricted-imports */
+/* eslint-enable @typescript-eslint/no-restricted-imports */
 import { driverFactories } from '../storage/drivers/index.js';
 import type { Store } from '../storage/model.js';
 import { openStore } from '../storage/store.js';

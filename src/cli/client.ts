@@ -1,24 +1,64 @@
 // The HTTP client of the plugin's /dvol API over a unix socket; error bodies become CliErrors here.
 
 import http from 'node:http';
+import type {
+  Answer,
+  DvolRoutes,
+  DvolStreams,
+  ErrorBody,
+  RouteInput,
+  RouteKey,
+  StreamKey,
+} from '../api/routes.js';
 import { CliError, isCliErrorCode } from './errors.js';
 
-/** Calls one route of the /dvol API (docs/api.md) and resolves to its JSON answer. */
+/** A line of stream `K` after its head, an error line having been thrown. */
+export type StreamLine<K extends StreamKey> =
+  DvolStreams[K]['head'] | Exclude<DvolStreams[K]['line'], ErrorBody>;
+
+/** The /dvol API (src/api/routes.ts), typed by its route table. */
 export interface ApiClient {
-  request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T>;
-  /** GETs an NDJSON route and yields each line parsed as it arrives; an `{"error"}` line throws. */
-  lines(path: string): AsyncGenerator<Record<string, unknown>>;
+  /** Calls one route and resolves to its JSON answer; a failed answer throws its CliError. */
+  call<K extends RouteKey>(route: K, input?: RouteInput<K, DvolRoutes[K]>): Promise<Answer<K>>;
+  /** GETs an NDJSON route and yields its head, then each line as it arrives; an `{"error"}` line throws. */
+  stream<K extends StreamKey>(route: K, input: RouteInput<K, DvolStreams[K]>): AsyncGenerator<StreamLine<K>>;
 }
 
-interface ErrorBody {
-  error?: { code?: string; message?: string; hint?: string };
+/**
+ * The request path of a route: its `:param` segments filled (encoded: names are in the name
+ * alphabets, encoding only guards the URL) and its query appended.
+ */
+export function routePath(
+  route: string,
+  input: { params?: object; query?: object } = {},
+): { method: string; path: string } {
+  const [method = 'GET', template = '/'] = route.split(' ');
+  const params = new Map<string, unknown>(Object.entries(input.params ?? {}));
+  const path = template
+    .split('/')
+    .map((part) => {
+      if (!part.startsWith(':')) return part;
+      const value = params.get(part.slice(1));
+      if (typeof value !== 'string') throw new Error(`route ${route} needs its ${part} parameter`);
+      return encodeURIComponent(value);
+    })
+    .join('/');
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(input.query ?? {})) {
+    if (typeof value === 'string') query.set(key, value);
+  }
+  const qs = query.toString();
+  return { method, path: qs ? `${path}?${qs}` : path };
 }
+
+/** A parsed error body, whose fields are checked before use: the other side may be another version. */
+type LooseErrorBody = { error?: Partial<ErrorBody['error']> };
 
 /** Turns a failed answer into a CliError carrying the server's code, sentence and hint. */
 function errorFrom(status: number, text: string, path: string): CliError {
-  let body: ErrorBody = {};
+  let body: LooseErrorBody = {};
   try {
-    body = JSON.parse(text) as ErrorBody;
+    body = JSON.parse(text) as LooseErrorBody;
   } catch {
     // Not our API's error shape: fall through to a generic sentence.
   }
@@ -54,7 +94,9 @@ function unreachable(socketPath: string, err: NodeJS.ErrnoException): CliError {
 /** A client for the socket at `socketPath`; the path may be resolved lazily (socket discovery runs docker). */
 export function makeClient(socketPath: () => Promise<string>): ApiClient {
   return {
-    async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    async call<K extends RouteKey>(route: K, input?: RouteInput<K, DvolRoutes[K]>): Promise<Answer<K>> {
+      const { method, path } = routePath(route, input);
+      const body = input?.body;
       const sock = await socketPath();
       const payload = body === undefined ? undefined : JSON.stringify(body);
       const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
@@ -78,12 +120,17 @@ export function makeClient(socketPath: () => Promise<string>): ApiClient {
       });
       if (status < 200 || status >= 300) throw errorFrom(status, text, path);
       try {
-        return (text ? JSON.parse(text) : {}) as T;
+        // The answer's type is the route table's: the server's handlers are typed by the same table.
+        return (text ? JSON.parse(text) : {}) as Answer<K>;
       } catch (err) {
         throw new CliError('internal', `the plugin sent invalid JSON for ${path}`, undefined, { cause: err });
       }
     },
-    async *lines(path: string): AsyncGenerator<Record<string, unknown>> {
+    async *stream<K extends StreamKey>(
+      route: K,
+      input: RouteInput<K, DvolStreams[K]>,
+    ): AsyncGenerator<StreamLine<K>> {
+      const { path } = routePath(route, input);
       const sock = await socketPath();
       const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
         const req = http.request({ socketPath: sock, method: 'GET', path }, resolve);
@@ -102,9 +149,9 @@ export function makeClient(socketPath: () => Promise<string>): ApiClient {
             const line = buffered.slice(0, nl);
             buffered = buffered.slice(nl + 1);
             if (line === '') continue;
-            const parsed = JSON.parse(line) as Record<string, unknown>;
-            if ('error' in parsed) throw errorFrom(500, line, path);
-            yield parsed;
+            const parsed = JSON.parse(line) as StreamLine<K> | ErrorBody;
+            if (Object.hasOwn(parsed, 'error')) throw errorFrom(500, line, path);
+            yield parsed as StreamLine<K>;
           }
         }
         if (status < 200 || status >= 300) throw errorFrom(status, buffered, path);

@@ -16,7 +16,7 @@ export function makeContext(io: Io, print: Printer): Context {
     io,
     async volume(explicit) {
       if (explicit !== undefined) return explicit;
-      const { active } = await api.request<{ active: string | null }>('GET', '/dvol/active');
+      const { active } = await api.call('GET /dvol/active');
       if (!active) {
         throw new CliError(
           'not_found',
@@ -27,11 +27,4 @@ export function makeContext(io: Io, print: Printer): Context {
       return active;
     },
   };
-}
-
-/** The path of a volume's routes; names are in the volume-name alphabet, encoding only guards the URL. */
-export function volumePath(volume: string, ...rest: string[]): string {
-  return ['/dvol/volumes', volume, ...rest]
-    .map((part, i) => (i === 0 ? part : encodeURIComponent(part)))
-    .join('/');
 }

@@ -1,5 +1,6 @@
 // The CLI is only a client of the plugin's HTTP API: it never imports server code, and from storage
-// only types (`import type`), so nothing of the store runs in the CLI process.
+// and the API definition (src/api) only types (`import type`), so nothing of the store runs in the
+// CLI process and every answer it reads is typed by the API's route table.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
@@ -16,7 +17,7 @@ async function sources(dir: string): Promise<string[]> {
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.testkit.ts'));
 }
 
-t.test('src/cli imports storage types only, and nothing of the server', async (t) => {
+t.test('src/cli imports storage and API types only, and nothing of the server', async (t) => {
   const files = await sources(root);
   t.ok(files.length > 10, `${files.length} CLI modules checked`);
   for (const file of files) {
@@ -25,6 +26,7 @@ t.test('src/cli imports storage types only, and nothing of the server', async (t
     for (const [line, isType, from = ''] of imports) {
       t.notMatch(from, /\/server\//, `${file}: ${line}`);
       if (from.includes('/storage/')) t.ok(isType, `${file}: storage import is type-only: ${line}`);
+      if (from.includes('/api/')) t.ok(isType, `${file}: API import is type-only: ${line}`);
     }
   }
 });

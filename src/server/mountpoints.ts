@@ -20,8 +20,6 @@ export class Mountpoints {
   readonly #bound = new Set<string>();
   readonly #data = new KeyedMutex();
   readonly #binds = new KeyedMutex();
-  /** Creates in progress, by name: a Mount of that name waits for its volume to be complete. */
-  readonly #creating = new Map<string, Promise<unknown>>();
 
   private constructor(
     private readonly store: Store,
@@ -53,7 +51,6 @@ export class Mountpoints {
    * for a failed Mount, so a failure leaves nothing counted or bound.
    */
   async mount(name: string, id: string): Promise<string> {
-    await this.#creating.get(name)?.catch(() => undefined);
     return this.#data.run(name, () =>
       this.#binds.run(name, async () => {
         const volume = this.store.volume(name);
@@ -107,18 +104,6 @@ export class Mountpoints {
    */
   exclusive<T>(name: string, fn: () => Promise<T>): Promise<T> {
     return this.#data.run(name, fn);
-  }
-
-  /** Runs a create of volume `name`; a Mount of that name arriving meanwhile waits for it. */
-  async creating<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    const running = fn();
-    const entry = running.catch(() => undefined);
-    this.#creating.set(name, entry);
-    try {
-      return await running;
-    } finally {
-      if (this.#creating.get(name) === entry) this.#creating.delete(name);
-    }
   }
 
   /** Removes a deleted volume's empty mount point directory. */

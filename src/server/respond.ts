@@ -2,7 +2,8 @@
 
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { asDvolError, type ErrorCode } from '../storage/errors.js';
+import type { Answer, ErrorBody, RouteKey, StreamKey } from '../api/routes.js';
+import { asDvolError, type DvolError, type ErrorCode } from '../storage/errors.js';
 import { BodyTooLarge } from './body.js';
 
 /** HTTP status of each error code on the /dvol API (docs/api.md). */
@@ -41,14 +42,19 @@ export function errorResponse(c: Context, err: unknown): Response {
   const e = asDvolError(err, `${c.req.method} ${bounded(c.req.path)}`);
   // Internal errors are bugs or system failures: the operator needs the stack in the plugin's log.
   if (e.code === 'internal') console.error(e.cause ?? e);
-  const message = bounded(e.message);
-  const hint = e.hint === undefined ? undefined : bounded(e.hint);
+  const body = errorBody(e);
   if (isDockerRoute(c.req.path)) {
+    const { message, hint } = body.error;
     // Docker shows the string as is: keep git's "hint:" line so the fix reaches `docker volume create`.
     return c.json({ Err: hint ? `${message}\nhint: ${hint}` : message }, 200);
   }
-  const error = { code: e.code, message, ...(hint ? { hint } : {}) };
-  return c.json({ error }, err instanceof BodyTooLarge ? 413 : STATUS[e.code]);
+  return c.json(body, err instanceof BodyTooLarge ? 413 : STATUS[e.code]);
+}
+
+/** The /dvol error body of an error (also the last line of a stream that failed), its texts bounded. */
+export function errorBody(e: DvolError): ErrorBody {
+  const hint = e.hint === undefined ? undefined : bounded(e.hint);
+  return { error: { code: e.code, message: bounded(e.message), ...(hint ? { hint } : {}) } };
 }
 
 /**
@@ -58,4 +64,22 @@ export function errorResponse(c: Context, err: unknown): Response {
 export function bounded(text: string): string {
   const cut = text.replace(LONG_QUOTED, (_, quoted: string) => `'${quoted.slice(0, MAX_QUOTED)}...'`);
   return cut.length <= MAX_MESSAGE ? cut : `${cut.slice(0, MAX_MESSAGE)}...`;
+}
+
+/** The Hono path of a route key, below the `/dvol` mount: `GET /dvol/volumes/:vol` → `/volumes/:vol`. */
+export function pathOf<K extends RouteKey | StreamKey>(key: K): HonoPath<K> {
+  return key.slice(key.indexOf(' /dvol') + ' /dvol'.length) as HonoPath<K>;
+}
+
+/** The literal path type, so Hono types the route's parameters (`c.req.param('vol')` is a string). */
+type HonoPath<K extends string> = K extends `${string} /dvol${infer P}` ? P : never;
+
+/** Answers route `key` with its JSON: the route table (src/api/routes.ts) types `answer` here. */
+export function reply<K extends RouteKey>(
+  c: Context,
+  key: K,
+  answer: Answer<K>,
+  status: 200 | 201 = 200,
+): Response {
+  return c.json(answer, status);
 }

@@ -5,7 +5,7 @@ import type { VolumeInfo } from '../storage/model.js';
 import { jsonBody } from './body.js';
 import type { Env } from './deps.js';
 import type { Mountpoints } from './mountpoints.js';
-import { createVolume, removeVolume } from './lifecycle.js';
+import { createVolume, removeVolume } from './operations.js';
 import { dockerCreate, dockerEmpty, dockerMount, dockerName, dockerUnmount } from './schemas.js';
 
 /** Answers that need no store: Docker asks for them before anything else and very often. */

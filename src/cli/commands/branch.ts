@@ -1,8 +1,6 @@
 // `dvol branch [-d [-D|--force] BRANCH]`: lists the branches of a volume, or deletes one.
 
-import type { BranchInfo, Commit } from '../../storage/model.js';
 import type { Command } from '../command.js';
-import { volumePath } from '../context.js';
 import { usageError } from '../errors.js';
 import { plural } from '../format.js';
 
@@ -28,17 +26,16 @@ With -d, deletes BRANCH. The active branch cannot be deleted. When deleting woul
       const [name, explicit] = positionals;
       if (!name) throw usageError("'dvol branch -d' needs the BRANCH to delete", 'branch');
       const volume = await ctx.volume(explicit);
-      const force = opts.force ? '?force=1' : '';
-      const { removed } = await ctx.api.request<{ removed: Commit[] }>(
-        'DELETE',
-        volumePath(volume, 'branches', name) + force,
-      );
+      const { removed } = await ctx.api.call('DELETE /dvol/volumes/:vol/branches/:branch', {
+        params: { vol: volume, branch: name },
+        query: opts.force ? { force: '1' } : {},
+      });
       const lost = removed.length ? ` (${plural(removed.length, 'commit')} deleted)` : '';
       return ctx.print.line(`Deleted branch ${name} of ${volume}${lost}.`);
     }
     if (positionals.length > 1) throw usageError('too many arguments: dvol branch [VOLUME]', 'branch');
     const volume = await ctx.volume(positionals[0]);
-    const answer = await ctx.api.request<{ branches: BranchInfo[] }>('GET', volumePath(volume, 'branches'));
+    const answer = await ctx.api.call('GET /dvol/volumes/:vol/branches', { params: { vol: volume } });
     if (json) return ctx.print.json(answer);
     for (const b of answer.branches) {
       ctx.print.line(b.active ? `* ${ctx.print.paint('green', b.name)}` : `  ${b.name}`);

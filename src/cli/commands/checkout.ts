@@ -1,15 +1,7 @@
 // `dvol checkout [-b] BRANCH`: switches the active branch of a volume, or creates one from HEAD.
 
-import type { BranchInfo } from '../../storage/model.js';
+import type { CheckoutAnswer } from '../../api/routes.js';
 import type { Command } from '../command.js';
-import { volumePath } from '../context.js';
-
-/** POST /dvol/volumes/VOL/checkout answer. */
-export interface CheckoutAnswer {
-  branch: BranchInfo;
-  from?: { branch: string; commit: string | null };
-  restarted: string[];
-}
 
 /** `Restarted container db_1.` / `Restarted containers a, b.` */
 export function restartedLine(names: string[]): string {
@@ -40,12 +32,13 @@ Running containers that use the volume are stopped, the branch is switched, and 
     },
   ],
   arity: [1, 2],
-  async run(ctx, { opts, positionals: [branch, explicit] }) {
+  async run(ctx, { opts, positionals: [branch = '', explicit] }) {
+    // (arity [1, 2]: BRANCH is always there)
     const volume = await ctx.volume(explicit);
     const answer = await ctx.print.progress(`Checking out ${branch} of ${volume}`, () =>
-      ctx.api.request<CheckoutAnswer>('POST', volumePath(volume, 'checkout'), {
-        branch,
-        create: opts.branch === true,
+      ctx.api.call('POST /dvol/volumes/:vol/checkout', {
+        params: { vol: volume },
+        body: { branch, create: opts.branch === true },
       }),
     );
     for (const line of checkoutLines(volume, answer)) ctx.print.line(line);

@@ -1,10 +1,8 @@
 // `dvol commit -m`: records the active branch's data as a commit, authored per `dvol config`;
 // `dvol commit -d REF`: deletes a commit's data to reclaim space.
 
-import type { Commit } from '../../storage/model.js';
 import type { Command, Context } from '../command.js';
 import { author } from '../config.js';
-import { volumePath } from '../context.js';
 import { usageError } from '../errors.js';
 import { shortId } from '../format.js';
 
@@ -40,7 +38,7 @@ With -d, deletes the data of the commit REF to reclaim disk space; unlike git, d
     const volume = found.value;
     const body = { message: paragraphs.join('\n\n'), author: who.value };
     const { commit } = await ctx.print.progress(`Committing ${volume}`, () =>
-      ctx.api.request<{ commit: Commit }>('POST', volumePath(volume, 'commits'), body),
+      ctx.api.call('POST /dvol/volumes/:vol/commits', { params: { vol: volume }, body }),
     );
     ctx.print.line(`[${volume} ${shortId(commit.id)}] ${commit.message.split('\n')[0]}`);
   },
@@ -50,10 +48,9 @@ With -d, deletes the data of the commit REF to reclaim disk space; unlike git, d
 async function deleteData(ctx: Context, ref: string, explicit: string | undefined, message: unknown) {
   if (message !== undefined) throw usageError('-d and -m cannot be used together', 'commit');
   const volume = await ctx.volume(explicit);
-  const { commit } = await ctx.api.request<{ commit: Commit }>(
-    'POST',
-    volumePath(volume, 'commits', 'delete'),
-    { ref },
-  );
+  const { commit } = await ctx.api.call('POST /dvol/volumes/:vol/commits/delete', {
+    params: { vol: volume },
+    body: { ref },
+  });
   ctx.print.line(`Deleted the data of commit ${shortId(commit.id)} of ${volume}.`);
 }

@@ -1,23 +1,13 @@
 // `dvol diff [REF [REF2]] [VOLUME]`: what changed, as the seed's one-line summary, per path, or JSON.
 
-import type { WireEntry } from '../../storage/diff-json.js';
-import type { Commit, DiffTotals } from '../../storage/model.js';
 import type { Command, Context } from '../command.js';
-import { volumePath } from '../context.js';
 import { usageError } from '../errors.js';
 import { entryLine, sideName, statLines, summaryLines } from '../diff-format.js';
-
-/** The first line of the stream and the summary answer. */
-interface DiffHead {
-  from: Commit | null;
-  to: Commit | null;
-  branch: string;
-}
 
 /** Whether `name` is a volume (cheap: GET branches reads only the volume's record). */
 async function isVolume(ctx: Context, name: string): Promise<boolean> {
   try {
-    await ctx.api.request('GET', volumePath(name, 'branches'));
+    await ctx.api.call('GET /dvol/volumes/:vol/branches', { params: { vol: name } });
     return true;
   } catch {
     return false;
@@ -56,15 +46,11 @@ Only metadata is read where it can decide; on btrfs the filesystem tells what ch
       throw usageError('use only one of -v, --stat and --json', 'diff');
     }
     const { volume, from, to } = await parsePositionals(ctx, positionals);
-    const query = new URLSearchParams({ ...(from ? { from } : {}), ...(to ? { to } : {}) });
-    const path = `${volumePath(volume, 'diff')}?${query.toString()}`;
+    const params = { vol: volume };
+    const query = { ...(from ? { from } : {}), ...(to ? { to } : {}) };
     if (!opts.verbose && !json) {
-      query.set('summary', '1');
       const answer = await ctx.print.progress(`Comparing ${volume}`, () =>
-        ctx.api.request<DiffHead & { totals: DiffTotals }>(
-          'GET',
-          `${volumePath(volume, 'diff')}?${query.toString()}`,
-        ),
+        ctx.api.call('GET /dvol/volumes/:vol/diff', { params, query: { ...query, summary: '1' } }),
       );
       if (opts.stat) return ctx.print.write(statLines(answer.totals));
       const names = [sideName(answer.from, false), sideName(answer.to, answer.to === null)];
@@ -72,9 +58,9 @@ Only metadata is read where it can decide; on btrfs the filesystem tells what ch
         ctx.print.line(line);
       return;
     }
-    for await (const line of ctx.api.lines(path)) {
+    for await (const line of ctx.api.stream('GET /dvol/volumes/:vol/diff', { params, query })) {
       if (json) ctx.print.line(JSON.stringify(line));
-      else if (line.entry) ctx.print.line(entryLine(line.entry as WireEntry));
+      else if ('entry' in line) ctx.print.line(entryLine(line.entry));
     }
   },
 };

@@ -1,8 +1,6 @@
 // `dvol fsck`: asks the plugin to check the store's invariants and lists every problem found.
 
-import type { FsckProblem } from '../../storage/model.js';
 import type { Command } from '../command.js';
-import { volumePath } from '../context.js';
 import { CliError } from '../errors.js';
 import { plural } from '../format.js';
 
@@ -16,9 +14,10 @@ export const fsck: Command = {
   arity: [0, 1],
   exitNotes: ['1  problems were found'],
   async run(ctx, { json, positionals: [volume] }) {
-    const path = volume === undefined ? '/dvol/fsck' : volumePath(volume, 'fsck');
     const answer = await ctx.print.progress('Checking', () =>
-      ctx.api.request<{ problems: FsckProblem[] }>('GET', path),
+      volume === undefined
+        ? ctx.api.call('GET /dvol/fsck')
+        : ctx.api.call('GET /dvol/volumes/:vol/fsck', { params: { vol: volume } }),
     );
     const n = answer.problems.length;
     if (json) ctx.print.json(answer);

@@ -1,6 +1,5 @@
 // `dvol init`: creates a volume with an empty master branch and makes it the active volume.
 
-import type { VolumeInfo } from '../../storage/model.js';
 import type { Command } from '../command.js';
 import { usageError } from '../errors.js';
 
@@ -37,10 +36,15 @@ Volume names follow Docker's rules: letters, digits, '_', '.' and '-', starting 
     },
   ],
   arity: [1, 1],
-  async run(ctx, { opts, positionals: [name] }) {
+  async run(ctx, { opts, positionals: [name = ''] }) {
+    // (arity [1, 1]: NAME is always there)
     const options = parsePairs((opts.opt as string[] | undefined) ?? [], 'init');
-    const body = { name, ...(opts.driver ? { driver: opts.driver } : {}), ...(opts.opt ? { options } : {}) };
-    const { volume } = await ctx.api.request<{ volume: VolumeInfo }>('POST', '/dvol/volumes', body);
+    const body = {
+      name,
+      ...(typeof opts.driver === 'string' ? { driver: opts.driver } : {}),
+      ...(opts.opt ? { options } : {}),
+    };
+    const { volume } = await ctx.api.call('POST /dvol/volumes', { body });
     ctx.print.line(`Created empty volume ${volume.name}.`);
   },
 };

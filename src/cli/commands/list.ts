@@ -1,14 +1,8 @@
 // `dvol list|ls`: a docker-style table of every volume, the active one marked with `*`.
 
-import type { VolumeSummary } from '../../storage/model.js';
+import type { ListAnswer } from '../../api/routes.js';
 import type { Command } from '../command.js';
 import { humanSize, table } from '../format.js';
-
-/** GET /dvol/volumes answer. */
-export interface ListAnswer {
-  volumes: (VolumeSummary & { containers: string[] })[];
-  active: string | null;
-}
 
 /** The rows of `dvol list` (without colour): marker, volume, size, branches, active branch, containers. */
 export function listLines(answer: ListAnswer): { marked: boolean; text: string }[] {
@@ -38,9 +32,7 @@ Sizes are decimal (1kB = 1000 bytes), as docker prints them. Measuring sizes wal
   json: true,
   arity: [0, 0],
   async run(ctx, args) {
-    const answer = await ctx.print.progress('Listing volumes', () =>
-      ctx.api.request<ListAnswer>('GET', '/dvol/volumes'),
-    );
+    const answer = await ctx.print.progress('Listing volumes', () => ctx.api.call('GET /dvol/volumes'));
     if (args.json) return ctx.print.json(answer);
     for (const { marked, text } of listLines(answer)) {
       ctx.print.line(`${marked ? ctx.print.paint('green', '*') : ' '} ${text}`);

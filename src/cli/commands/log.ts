@@ -1,8 +1,6 @@
 // `dvol log`: the commits of the active branch, newest first, git-style.
 
-import type { Commit } from '../../storage/model.js';
 import type { Command } from '../command.js';
-import { volumePath } from '../context.js';
 import { usageError } from '../errors.js';
 import { formatLog } from '../format.js';
 
@@ -19,7 +17,7 @@ export const log: Command = {
     if (!Number.isInteger(max) && max !== Infinity) throw usageError('COUNT must be a whole number', 'log');
     if (max < 0) throw usageError('COUNT must not be negative', 'log');
     const volume = await ctx.volume(explicit);
-    const { commits } = await ctx.api.request<{ commits: Commit[] }>('GET', volumePath(volume, 'commits'));
+    const { commits } = await ctx.api.call('GET /dvol/volumes/:vol/commits', { params: { vol: volume } });
     const shown = commits.slice(0, max);
     if (json) return ctx.print.json({ commits: shown });
     if (commits.length === 0)

@@ -1,17 +1,9 @@
 // `dvol reset --hard REF`: moves the active branch to a commit, discarding later commits and changes.
 
-import type { Commit } from '../../storage/model.js';
+import type { ResetAnswer } from '../../api/routes.js';
 import type { Command } from '../command.js';
-import { volumePath } from '../context.js';
 import { plural, shortId } from '../format.js';
 import { restartedLine } from './checkout.js';
-
-/** GET /dvol/volumes/VOL/reset answer. */
-export interface ResetAnswer {
-  commit: Commit;
-  removed: Commit[];
-  restarted: string[];
-}
 
 /** The lines printed after a reset, e.g. `Resetting db to latest commit... done.`. */
 export function resetLines(volume: string, ref: string, answer: ResetAnswer): string[] {
@@ -40,7 +32,10 @@ Running containers that use the volume are stopped, the branch is reset, and the
   async run(ctx, { opts, positionals: [ref = 'HEAD', explicit] }) {
     const volume = await ctx.volume(explicit);
     const answer = await ctx.print.progress(`Resetting ${volume}`, () =>
-      ctx.api.request<ResetAnswer>('POST', volumePath(volume, 'reset'), { ref, hard: opts.hard === true }),
+      ctx.api.call('POST /dvol/volumes/:vol/reset', {
+        params: { vol: volume },
+        body: { ref, hard: opts.hard === true },
+      }),
     );
     for (const line of resetLines(volume, ref, answer)) ctx.print.line(line);
   },

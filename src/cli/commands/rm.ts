@@ -2,7 +2,6 @@
 
 import type { Command } from '../command.js';
 import { CliError } from '../errors.js';
-import { volumePath } from '../context.js';
 
 export const rm: Command = {
   name: 'rm',
@@ -28,7 +27,7 @@ Without -f, dvol asks for confirmation on a terminal and refuses when there is n
         return;
       }
     }
-    await ctx.api.request('DELETE', volumePath(name));
+    await ctx.api.call('DELETE /dvol/volumes/:vol', { params: { vol: name } });
     ctx.print.line(`Destroyed volume ${name}.`);
   },
 };

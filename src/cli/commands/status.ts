@@ -1,17 +1,12 @@
 // `dvol status [VOLUME]`: the active branch, its latest commit, and whether there are uncommitted changes.
 
-import type { Commit, DiffTotals } from '../../storage/model.js';
+import type { Answer } from '../../api/routes.js';
 import type { Command } from '../command.js';
-import { volumePath } from '../context.js';
 import { counts } from '../diff-format.js';
 import { humanSize, shortId } from '../format.js';
 
 /** The diff summary answer status is built from. */
-interface Summary {
-  from: Commit | null;
-  branch: string;
-  totals: DiffTotals;
-}
+type Summary = Pick<Answer<'GET /dvol/volumes/:vol/diff'>, 'from' | 'branch' | 'totals'>;
 
 /** The lines `dvol status` prints. */
 export function statusLines(volume: string, { from: head, branch, totals }: Summary): string[] {
@@ -39,7 +34,7 @@ export const status: Command = {
   async run(ctx, { json, positionals: [explicit] }) {
     const volume = await ctx.volume(explicit);
     const summary = await ctx.print.progress(`Checking ${volume}`, () =>
-      ctx.api.request<Summary>('GET', `${volumePath(volume, 'diff')}?summary=1`),
+      ctx.api.call('GET /dvol/volumes/:vol/diff', { params: { vol: volume }, query: { summary: '1' } }),
     );
     if (json) {
       const { totals } = summary;

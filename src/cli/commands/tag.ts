@@ -1,8 +1,6 @@
 // `dvol tag`: lists, creates or deletes tags, read-only names for commits.
 
-import type { TagInfo } from '../../storage/model.js';
 import type { Command } from '../command.js';
-import { volumePath } from '../context.js';
 import { usageError } from '../errors.js';
 import { shortId, table } from '../format.js';
 
@@ -26,21 +24,22 @@ With -d, deletes the tag NAME; the commit stays.`,
       const [name, explicit, extra] = positionals;
       if (!name || extra !== undefined) throw usageError('usage: dvol tag -d NAME [VOLUME]', 'tag');
       const volume = await ctx.volume(explicit);
-      await ctx.api.request('DELETE', volumePath(volume, 'tags', name));
+      await ctx.api.call('DELETE /dvol/volumes/:vol/tags/:tag', { params: { vol: volume, tag: name } });
       return ctx.print.line(`Deleted tag ${name} of ${volume}.`);
     }
     if (opts.list || positionals.length === 0) {
       if (positionals.length > 1) throw usageError('usage: dvol tag -l [VOLUME]', 'tag');
       const volume = await ctx.volume(positionals[0]);
-      const answer = await ctx.api.request<{ tags: TagInfo[] }>('GET', volumePath(volume, 'tags'));
+      const answer = await ctx.api.call('GET /dvol/volumes/:vol/tags', { params: { vol: volume } });
       if (json) return ctx.print.json(answer);
       return ctx.print.write(table(answer.tags.map((t) => [t.name, shortId(t.commit)])));
     }
-    const [name, ref, explicit] = positionals;
+    // Not empty (see above): NAME is there.
+    const [name = '', ref, explicit] = positionals;
     const volume = await ctx.volume(explicit);
-    const { tag } = await ctx.api.request<{ tag: TagInfo }>('POST', volumePath(volume, 'tags'), {
-      name,
-      ...(ref === undefined ? {} : { ref }),
+    const { tag } = await ctx.api.call('POST /dvol/volumes/:vol/tags', {
+      params: { vol: volume },
+      body: { name, ...(ref === undefined ? {} : { ref }) },
     });
     ctx.print.line(`Tagged commit ${shortId(tag.commit)} of ${volume} as ${tag.name}.`);
   },

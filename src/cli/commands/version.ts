@@ -1,6 +1,7 @@
 // `dvol version`: the CLI's version and the plugin's, which should match.
 
 import { readFileSync } from 'node:fs';
+import type { VersionAnswer } from '../../api/routes.js';
 import type { Command } from '../command.js';
 import { CliError } from '../errors.js';
 
@@ -31,9 +32,9 @@ export const version: Command = {
   async run(ctx, { json }) {
     const cli = cliVersion();
     if (!json) ctx.print.line(`dvol CLI ${cli}`);
-    let plugin: { version: string; defaultDriver: string };
+    let plugin: VersionAnswer;
     try {
-      plugin = await ctx.api.request('GET', '/dvol/version');
+      plugin = await ctx.api.call('GET /dvol/version');
     } catch (err) {
       if (json && err instanceof CliError) ctx.print.json({ cli, plugin: null });
       throw err;

@@ -4,10 +4,11 @@ import { Hono } from 'hono';
 import type { Context } from 'hono';
 import { stream } from 'hono/streaming';
 import type { StreamingApi } from 'hono/utils/stream';
+import type { DiffHead, DiffLine } from '../../api/routes.js';
 import { entryToWire } from '../../storage/diff-json.js';
 import { asDvolError } from '../../storage/errors.js';
 import type { Env } from '../deps.js';
-import { bounded } from '../respond.js';
+import { errorBody, pathOf, reply } from '../respond.js';
 
 /**
  * A client that takes no line for this long (think `dvol diff | less` left open) is dropped: the walk
@@ -20,18 +21,18 @@ const WRITE_TIMEOUT_MS = 30_000;
  * answer starts, so bad refs get a normal error status; a failure once lines are flowing becomes a
  * last `{"error"}` line instead.
  */
-export const diffRoutes = new Hono<Env>().get('/volumes/:vol/diff', async (c) => {
+export const diffRoutes = new Hono<Env>().get(pathOf('GET /dvol/volumes/:vol/diff'), async (c) => {
   const vol = c.var.deps.store.volume(c.req.param('vol'));
   const diff = await vol.diff(c.req.query('from') || undefined, c.req.query('to') || undefined);
-  const head = { from: diff.from, to: diff.to, branch: diff.branch };
+  const head: DiffHead = { from: diff.from, to: diff.to, branch: diff.branch };
   if (c.req.query('summary') === '1') {
     for await (const _ of diff.entries);
-    return c.json({ ...head, totals: diff.totals });
+    return reply(c, 'GET /dvol/volumes/:vol/diff', { ...head, totals: diff.totals });
   }
   c.header('Content-Type', 'application/x-ndjson');
   const timeout = c.var.deps.config.writeTimeoutMs ?? WRITE_TIMEOUT_MS;
   return stream(c, async (out) => {
-    const send = (value: unknown) => writeWithin(c, out, JSON.stringify(value), timeout);
+    const send = (value: DiffHead | DiffLine) => writeWithin(c, out, JSON.stringify(value), timeout);
     try {
       await send(head);
       for await (const entry of diff.entries) {
@@ -45,8 +46,7 @@ export const diffRoutes = new Hono<Env>().get('/volumes/:vol/diff', async (c) =>
       if (out.aborted || out.closed) return;
       const e = asDvolError(err, `comparing volume '${vol.name}'`);
       if (e.code === 'internal') console.error(e.cause ?? e);
-      const error = { code: e.code, message: bounded(e.message), ...(e.hint ? { hint: e.hint } : {}) };
-      await send({ error });
+      await send(errorBody(e));
     }
   });
 });

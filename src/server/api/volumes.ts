@@ -2,60 +2,55 @@
 
 import { Hono } from 'hono';
 import { jsonBody } from '../body.js';
-import type { Deps, Env } from '../deps.js';
-import { createVolume, removeVolume } from '../lifecycle.js';
+import type { Env } from '../deps.js';
+import * as ops from '../operations.js';
+import { pathOf, reply } from '../respond.js';
 import { activeBody, initBody } from '../schemas.js';
 import { packageVersion } from '../version.js';
 
 export const volumeRoutes = new Hono<Env>()
-  .get('/version', async (c) =>
-    c.json({ version: await packageVersion(), defaultDriver: c.var.deps.store.defaultDriver }),
+  .get(pathOf('GET /dvol/version'), async (c) =>
+    reply(c, 'GET /dvol/version', {
+      version: await packageVersion(),
+      defaultDriver: c.var.deps.store.defaultDriver,
+    }),
   )
-  .get('/volumes', async (c) => {
-    const { store, active } = c.var.deps;
-    const [summaries, users] = await Promise.all([store.summarizeVolumes(), containerNames(c.var.deps)]);
-    const volumes = summaries.map((v) => ({ ...v, containers: users.get(v.name) ?? [] }));
-    return c.json({ volumes, active: active.get() });
-  })
-  .post('/volumes', jsonBody(initBody), async (c) => {
+  .get(pathOf('GET /dvol/volumes'), async (c) =>
+    reply(c, 'GET /dvol/volumes', {
+      volumes: await ops.listVolumes(c.var.deps),
+      active: c.var.deps.active.get(),
+    }),
+  )
+  .post(pathOf('POST /dvol/volumes'), jsonBody(initBody), async (c) => {
     const { name, driver, options } = c.var.body;
-    const volume = await createVolume(c.var.deps, name, { ...options, ...(driver ? { driver } : {}) });
-    await c.var.deps.active.set(name);
-    return c.json({ volume }, 201);
+    const volume = await ops.initVolume(c.var.deps, name, { ...options, ...(driver ? { driver } : {}) });
+    return reply(c, 'POST /dvol/volumes', { volume }, 201);
   })
-  .get('/volumes/:vol', async (c) => {
+  .get(pathOf('GET /dvol/volumes/:vol'), async (c) => {
     const vol = c.var.deps.store.volume(c.req.param('vol'));
-    const [volume, status, users] = await Promise.all([vol.info(), vol.status(), containerNames(c.var.deps)]);
-    return c.json({ volume, status, containers: users.get(vol.name) ?? [] });
+    const [volume, status, containers] = await Promise.all([
+      vol.info(),
+      vol.status(),
+      ops.volumeContainers(c.var.deps, vol.name),
+    ]);
+    return reply(c, 'GET /dvol/volumes/:vol', { volume, status, containers });
   })
-  .delete('/volumes/:vol', async (c) => {
-    await removeVolume(c.var.deps, c.req.param('vol'));
-    return c.json({});
+  .delete(pathOf('DELETE /dvol/volumes/:vol'), async (c) => {
+    await ops.removeVolume(c.var.deps, c.req.param('vol'));
+    return reply(c, 'DELETE /dvol/volumes/:vol', {});
   })
-  .get('/active', (c) => c.json({ active: c.var.deps.active.get() }))
-  .put('/active', jsonBody(activeBody), async (c) => {
+  .get(pathOf('GET /dvol/active'), (c) => reply(c, 'GET /dvol/active', { active: c.var.deps.active.get() }))
+  .put(pathOf('PUT /dvol/active'), jsonBody(activeBody), async (c) => {
     const { store, active } = c.var.deps;
     const { name } = await store.volume(c.var.body.name).info();
     await active.set(name);
-    return c.json({ active: name });
+    return reply(c, 'PUT /dvol/active', { active: name });
   })
-  .get('/fsck', async (c) => c.json({ problems: await c.var.deps.store.fsck() }))
-  .get('/volumes/:vol/fsck', async (c) =>
-    c.json({ problems: await c.var.deps.store.volume(c.req.param('vol')).fsck() }),
+  .get(pathOf('GET /dvol/fsck'), async (c) =>
+    reply(c, 'GET /dvol/fsck', { problems: await c.var.deps.store.fsck() }),
+  )
+  .get(pathOf('GET /dvol/volumes/:vol/fsck'), async (c) =>
+    reply(c, 'GET /dvol/volumes/:vol/fsck', {
+      problems: await c.var.deps.store.volume(c.req.param('vol')).fsck(),
+    }),
   );
-
-/**
- * Names of the running containers using each volume. Docker is asked only when some volume is
- * mounted, and a Docker that cannot be reached means "none known": a listing must not fail for it.
- */
-async function containerNames(deps: Deps): Promise<Map<string, string[]>> {
-  const volumes = await deps.store.listVolumes();
-  if (!volumes.some((v) => deps.store.mounts.count(v.name) > 0)) return new Map();
-  try {
-    const byVolume = await deps.containers.byVolume();
-    return new Map([...byVolume].map(([name, refs]) => [name, refs.map((r) => r.name)]));
-  } catch (err) {
-    if (deps.config.debug) console.error(err);
-    return new Map();
-  }
-}

@@ -1,0 +1,84 @@
+// Request bodies of the /dvol API: their types and the JSON schemas the server validates them with.
+// Plain data only (the server compiles the schemas with ajv; the CLI imports the types).
+
+/**
+ * A string of at most `max` characters. The limits only bound what the server holds and echoes: the
+ * storage layer checks names, refs and messages precisely (a volume name has 64 characters at most).
+ */
+export function text(max: number) {
+  return { type: 'string', maxLength: max, description: `must be at most ${max} characters long` } as const;
+}
+
+/** Volume, branch and tag names. */
+export const name = text(256);
+/** Refs: a name, an id or a prefix, and a short ~N^ suffix. */
+const ref = text(1024);
+const bool = { type: 'boolean' } as const;
+/** Driver options, as `docker volume create -o` gives them. */
+export const options = { type: 'object', maxProperties: 64, additionalProperties: text(4096) } as const;
+
+/** A /dvol body schema: unknown fields are refused, so a typo is not silently ignored. */
+export interface BodySchema<T> {
+  type: 'object';
+  properties: Record<keyof T & string, object>;
+  required: (keyof T & string)[];
+  additionalProperties: false;
+}
+
+function body<T>(
+  properties: Record<keyof T & string, object>,
+  required: (keyof T & string)[],
+): BodySchema<T> {
+  return { type: 'object', properties, required, additionalProperties: false };
+}
+
+/** POST /dvol/volumes */
+export interface InitBody {
+  name: string;
+  driver?: string;
+  options?: Record<string, string>;
+}
+export const initBody = body<InitBody>({ name, driver: text(64), options }, ['name']);
+
+/** PUT /dvol/active */
+export interface ActiveBody {
+  name: string;
+}
+export const activeBody = body<ActiveBody>({ name }, ['name']);
+
+/** POST /dvol/volumes/VOL/commits */
+export interface CommitBody {
+  message: string;
+  author: string;
+}
+export const commitBody = body<CommitBody>({ message: text(65_536), author: text(1024) }, [
+  'message',
+  'author',
+]);
+
+/** POST /dvol/volumes/VOL/commits/delete */
+export interface RefBody {
+  ref: string;
+}
+export const refBody = body<RefBody>({ ref }, ['ref']);
+
+/** POST /dvol/volumes/VOL/checkout */
+export interface CheckoutBody {
+  branch: string;
+  create?: boolean;
+}
+export const checkoutBody = body<CheckoutBody>({ branch: name, create: bool }, ['branch']);
+
+/** POST /dvol/volumes/VOL/reset */
+export interface ResetBody {
+  ref: string;
+  hard: boolean;
+}
+export const resetBody = body<ResetBody>({ ref, hard: bool }, ['ref', 'hard']);
+
+/** POST /dvol/volumes/VOL/tags */
+export interface TagBody {
+  name: string;
+  ref?: string;
+}
+export const tagBody = body<TagBody>({ name, ref }, ['name']);

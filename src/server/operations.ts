@@ -1,0 +1,190 @@
+// The operations of the /dvol API and Docker's Create/Remove, each one function that owns its
+// container policy (stop or pause the volume's containers, from the driver's capability, through
+// the guard), its locks and its result type. Routes parse, call one operation and answer; the
+// scheduler, pull and mirrors call the same functions. Lock order: docs/design.md, "Locks".
+
+import { DvolError } from '../storage/errors.js';
+import type {
+  BranchInfo,
+  Commit,
+  ResetResult,
+  TagInfo,
+  VolumeInfo,
+  VolumeSummary,
+} from '../storage/model.js';
+import type { Deps } from './deps.js';
+import { createOptions } from './options.js';
+
+/** Names of the running containers an operation stopped and started again. */
+export interface Restarted {
+  restarted: string[];
+}
+
+/** A volume as listings show it: with the names of the running containers that use it. */
+export type ListedVolume = VolumeSummary & { containers: string[] };
+
+/**
+ * Creates a volume from Docker-style options (`driver` plus the driver's own options). It holds the
+ * name's storage lock and then the lock Mount takes, so a Mount of the name that arrives meanwhile
+ * waits for the volume to be complete.
+ */
+export async function createVolume(
+  deps: Deps,
+  name: string,
+  opts: Record<string, string>,
+): Promise<VolumeInfo> {
+  const { store, drivers, mountpoints } = deps;
+  const options = createOptions(name, opts, drivers, store.defaultDriver);
+  return store.exclusive(name, () => mountpoints.exclusive(name, () => store.createVolume(name, options)));
+}
+
+/** `dvol init`: creates a volume and makes it the active one, as git init makes a repository current. */
+export async function initVolume(
+  deps: Deps,
+  name: string,
+  opts: Record<string, string>,
+): Promise<VolumeInfo> {
+  const volume = await createVolume(deps, name, opts);
+  await deps.active.set(name);
+  return volume;
+}
+
+/**
+ * Deletes a volume and its history, its mount point and its active mark. Refused while mounted, unless
+ * the mounts are stale (no container references the volume any more). The check and the removal hold
+ * the volume's storage lock and then the lock Mount takes, so a Mount and a Remove racing each other
+ * cannot both succeed.
+ */
+export async function removeVolume(deps: Deps, name: string): Promise<void> {
+  const { store, guard, mountpoints, active } = deps;
+  await store.volume(name).info();
+  await guard.clearIfStale(name);
+  await store.exclusive(name, () =>
+    mountpoints.exclusive(name, async () => {
+      // Counted or not, a bind that is still there is a container's view of the data.
+      if (store.mounts.count(name) === 0 && mountpoints.isMounted(name)) {
+        throw new DvolError(
+          'in_use',
+          `volume '${name}' is still bind-mounted at ${mountpoints.path(name)}, so it cannot be removed`,
+          `unmount it (umount ${mountpoints.path(name)}) or restart the plugin, then try again`,
+        );
+      }
+      await store.removeVolume(name);
+      await mountpoints.forget(name);
+    }),
+  );
+  await active.forget(name);
+}
+
+/** Every volume with its size and the containers using it. */
+export async function listVolumes(deps: Deps): Promise<ListedVolume[]> {
+  const [summaries, users] = await Promise.all([deps.store.summarizeVolumes(), containerNames(deps)]);
+  return summaries.map((v) => ({ ...v, containers: users.get(v.name) ?? [] }));
+}
+
+/** Names of the running containers using volume `name` (none known when Docker is unreachable). */
+export async function volumeContainers(deps: Deps, name: string): Promise<string[]> {
+  return (await containerNames(deps)).get(name) ?? [];
+}
+
+/**
+ * Commits the volume's working data. The containers are paused while the snapshot is taken, unless
+ * the driver's snapshots are atomic (the guard decides).
+ */
+export async function commit(
+  deps: Deps,
+  name: string,
+  opts: { message: string; author: string },
+): Promise<Commit> {
+  const vol = deps.store.volume(name);
+  return deps.guard.paused(name, `commit of volume '${name}'`, () => vol.commit(opts));
+}
+
+/** `reset --hard REF`: with the volume's containers stopped, then started again. */
+export async function reset(
+  deps: Deps,
+  name: string,
+  opts: { ref: string; hard: boolean },
+): Promise<ResetResult & Restarted> {
+  const vol = deps.store.volume(name);
+  const { result, restarted } = await deps.guard.stopped(name, `reset of volume '${name}'`, () =>
+    vol.reset(opts.ref, { hard: opts.hard }),
+  );
+  return { ...result, restarted };
+}
+
+/** What a checkout did: the branch now active, and for `-b` what it was made from. */
+export interface CheckoutResult extends Restarted {
+  branch: BranchInfo;
+  from?: { branch: string; commit: string | null };
+}
+
+/**
+ * Switches to `branch`, or with `create` makes it from HEAD first. The containers are stopped around
+ * the switch so they see the branch's data; a checkout of the branch already active changes nothing
+ * and leaves them running.
+ */
+export async function checkout(
+  deps: Deps,
+  name: string,
+  opts: { branch: string; create?: boolean },
+): Promise<CheckoutResult> {
+  const vol = deps.store.volume(name);
+  const { branch, create = false } = opts;
+  if (!create && (await vol.info()).activeBranch === branch) {
+    return { branch: await vol.checkout(branch), restarted: [] };
+  }
+  // Refused before any container is stopped; checked again under the lock by the checkout itself.
+  await vol.ensureClean();
+  const { result, restarted } = await deps.guard.stopped(name, `checkout of branch '${branch}'`, async () => {
+    // `from` is read under the same lock as the checkout, so it names what the branch was made from.
+    const before = await vol.info();
+    const info = create ? await vol.createBranch(branch) : await vol.checkout(branch);
+    return {
+      branch: info,
+      ...(create ? { from: { branch: before.activeBranch, commit: before.head } } : {}),
+    };
+  });
+  return { ...result, restarted };
+}
+
+/** `branch -d`: an inactive branch only, so no container sees its data and none is stopped. */
+export async function deleteBranch(
+  deps: Deps,
+  name: string,
+  branch: string,
+  opts: { force: boolean },
+): Promise<{ removed: Commit[] }> {
+  return deps.store.volume(name).deleteBranch(branch, opts);
+}
+
+/** `commit -d`: deletes the data of a commit that is not the working data's base; its record stays. */
+export async function deleteCommitData(deps: Deps, name: string, ref: string): Promise<Commit> {
+  return deps.store.volume(name).deleteCommitData(ref);
+}
+
+/** `tag NAME [REF]`. */
+export async function createTag(deps: Deps, name: string, tag: string, ref?: string): Promise<TagInfo> {
+  return deps.store.volume(name).createTag(tag, ref);
+}
+
+/** `tag -d NAME`. */
+export async function deleteTag(deps: Deps, name: string, tag: string): Promise<void> {
+  await deps.store.volume(name).deleteTag(tag);
+}
+
+/**
+ * Names of the running containers using each volume. Docker is asked only when some volume is
+ * mounted, and a Docker that cannot be reached means "none known": a listing must not fail for it.
+ */
+async function containerNames(deps: Deps): Promise<Map<string, string[]>> {
+  const volumes = await deps.store.listVolumes();
+  if (!volumes.some((v) => deps.store.mounts.count(v.name) > 0)) return new Map();
+  try {
+    const byVolume = await deps.containers.byVolume();
+    return new Map([...byVolume].map(([name, refs]) => [name, refs.map((r) => r.name)]));
+  } catch (err) {
+    if (deps.config.debug) console.error(err);
+    return new Map();
+  }
+}
