@@ -50,8 +50,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['hono', 'hono/*', '@hono/*', 'zx', 'zx/*', 'ajv', 'ajv/*', '**/server/**', '**/cli/**'] },
-            { group: ['**/storage/**'], allowTypeImports: true, message: 'src/api imports storage types only' },
+            {
+              group: ['hono', 'hono/*', '@hono/*', 'zx', 'zx/*', 'ajv', 'ajv/*', '**/server/**', '**/cli/**'],
+            },
+            {
+              group: ['**/storage/**'],
+              allowTypeImports: true,
+              message: 'src/api imports storage types only',
+            },
           ],
         },
       ],

@@ -36,7 +36,10 @@ export interface Restarted {
 }
 
 export interface VersionAnswer {
+  /** The plugin's dvol version. */
   version: string;
+  /** The API version it speaks (src/api/version.ts). */
+  api: string;
   defaultDriver: string;
 }
 export interface ListAnswer {

@@ -10,6 +10,7 @@ import type {
   RouteKey,
   StreamKey,
 } from '../api/routes.js';
+import { versionHeaders } from './cli-version.js';
 import { CliError, isCliErrorCode } from './errors.js';
 
 /** A line of stream `K` after its head, an error line having been thrown. */
@@ -105,7 +106,7 @@ export function makeClient(socketPath: () => Promise<string>): ApiClient {
             socketPath: sock,
             method,
             path,
-            headers: payload ? { 'content-type': 'application/json' } : {},
+            headers: { ...versionHeaders(), ...(payload ? { 'content-type': 'application/json' } : {}) },
           },
           (res) => {
             let data = '';
@@ -133,7 +134,10 @@ export function makeClient(socketPath: () => Promise<string>): ApiClient {
       const { path } = routePath(route, input);
       const sock = await socketPath();
       const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
-        const req = http.request({ socketPath: sock, method: 'GET', path }, resolve);
+        const req = http.request(
+          { socketPath: sock, method: 'GET', path, headers: versionHeaders() },
+          resolve,
+        );
         req.on('error', (err: NodeJS.ErrnoException) => reject(unreachable(sock, err)));
         req.end();
       });

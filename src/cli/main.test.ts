@@ -77,7 +77,7 @@ t.test('an unreachable plugin is exit 5 with a clear sentence', async (t) => {
   t.match(refused.err(), /^dvol: cannot reach the dvol plugin at .*dead\.sock \(ECONNREFUSED\)\n/);
   const version = captureIo({ env: { DVOL_SOCKET: dead } });
   t.equal(await main(['--version'], version.io), 5);
-  t.match(version.out(), /^dvol CLI \d+\.\d+\.\d+\n$/, 'the CLI version is still shown');
+  t.match(version.out(), /^dvol CLI \d+\.\d+\.\d+ \(API 1\.0\)\n$/, 'the CLI version is still shown');
 });
 
 t.test('as a program: exit status set, stdout and stderr separate', async (t) => {

@@ -164,7 +164,7 @@ t.test('switch, version, rm -f, and no active volume', async (t) => {
   });
   t.match(
     (await dvol('version')).out,
-    /^dvol CLI \d+\.\d+\.\d+\ndvol plugin \d+\.\d+\.\d+ \(default driver: plain\)\n$/,
+    /^dvol CLI \d+\.\d+\.\d+ \(API 1\.0\)\ndvol plugin \d+\.\d+\.\d+ \(API 1\.0, default driver: plain\)\n$/,
   );
   t.same(await dvol('rm', '-f', 'HybridCP_mysql'), {
     code: 0,

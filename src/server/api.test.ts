@@ -11,7 +11,7 @@ t.test('version', async (t) => {
   const { app } = await testServer(t);
   t.same(await api(app, 'GET', '/version'), {
     status: 200,
-    body: { version: '0.1.0', defaultDriver: 'plain' },
+    body: { version: '0.1.0', api: '1.0', defaultDriver: 'plain' },
   });
 });
 

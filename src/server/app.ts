@@ -2,6 +2,7 @@
 
 import { Hono } from 'hono';
 import { DvolError } from '../storage/errors.js';
+import { apiVersion } from './apiversion.js';
 import type { Deps, Env } from './deps.js';
 import { branchRoutes } from './api/branches.js';
 import { diffRoutes } from './api/diff.js';
@@ -27,6 +28,7 @@ export function createApp(deps: Deps | Promise<Deps>): Hono<Env> {
     ),
   );
   app.route('/', bootRoutes);
+  app.use('/dvol/*', apiVersion);
   app.use('*', async (c, next) => {
     const resolved = await ready;
     if (resolved.config.debug) console.log(`${c.req.method} ${c.req.path}`);

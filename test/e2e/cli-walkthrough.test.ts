@@ -38,7 +38,7 @@ t.test('seed 001: dvol --help lists the commands of the launch post', async (t) 
   const version = await dvolOk(t, 'version');
   t.match(
     version,
-    /^dvol CLI (\S+)\ndvol plugin \1 \(default driver: \w+\)\n$/,
+    /^dvol CLI (\S+) \(API (\d+\.\d+)\)\ndvol plugin \1 \(API \2, default driver: \w+\)\n$/,
     'CLI and plugin versions match',
   );
 });

@@ -1,6 +1,7 @@
 // /dvol: version, volumes (list, init, inspect, rm), the active volume, fsck.
 
 import { Hono } from 'hono';
+import { API_VERSION } from '../../api/version.js';
 import { jsonBody } from '../body.js';
 import type { Env } from '../deps.js';
 import * as ops from '../operations.js';
@@ -12,6 +13,7 @@ export const volumeRoutes = new Hono<Env>()
   .get(pathOf('GET /dvol/version'), async (c) =>
     reply(c, 'GET /dvol/version', {
       version: await packageVersion(),
+      api: API_VERSION,
       defaultDriver: c.var.deps.store.defaultDriver,
     }),
   )
