@@ -2,7 +2,7 @@
 
 import { DvolError } from '../errors.js';
 import { quote } from '../names.js';
-import { btrfsFactory } from './btrfs.js';
+import { btrfsFactory } from './btrfs/driver.js';
 import type { DriverFactory, DriverName } from './driver.js';
 import { plainFactory } from './plain.js';
 import { reflinkFactory } from './reflink.js';

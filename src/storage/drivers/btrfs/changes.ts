@@ -1,9 +1,9 @@
 // Path-level changes between two read-only snapshots, from a metadata-only send stream; used by
 // hasChanges (stop at the first real one) and meant for `dvol diff` (list them all).
 
-import { sendMetadata } from './btrfs-send.js';
-import { SendOp, type SendCommand } from './btrfs-stream.js';
-import { OrphanResolver } from './btrfs-orphans.js';
+import { sendMetadata } from './send.js';
+import { SendOp, type SendCommand } from './stream.js';
+import { OrphanResolver } from './orphans.js';
 
 export type ChangeKind = 'added' | 'deleted' | 'renamed' | 'data' | 'mode' | 'owner' | 'xattr' | 'times';
 

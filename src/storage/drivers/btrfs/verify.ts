@@ -2,7 +2,7 @@
 
 import { promises as fs } from 'node:fs';
 
-import { snapshotChanges, type PathChange } from './btrfs-changes.js';
+import { snapshotChanges, type PathChange } from './changes.js';
 
 const CHUNK = 1024 * 1024;
 

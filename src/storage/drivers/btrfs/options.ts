@@ -3,8 +3,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
-import { DvolError } from '../errors.js';
-import { setNoCow, setProperty } from './btrfs-cli.js';
+import { DvolError } from '../../errors.js';
+import { setNoCow, setProperty } from './cli.js';
 
 /** Accepted at create time (`docker volume create -d dvol -o copyonwrite=false`), one line each. */
 export const btrfsKnownOptions: Record<string, string> = {
