@@ -7,7 +7,8 @@ import path from 'node:path';
 import t from 'tap';
 
 import { btrfsFactory, type BtrfsDriver } from './driver.js';
-import { snapshotChanges, type PathChange } from './changes.js';
+import { snapshotChanges } from './changes.js';
+import type { PathChange } from './path-change.js';
 import { loopBtrfsFor } from './loop.testkit.js';
 import { firstRealChange } from './verify.js';
 import { run } from '../exec.js';

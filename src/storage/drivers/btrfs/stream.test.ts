@@ -3,7 +3,7 @@
 
 import t from 'tap';
 
-import { toChange, type PathChange } from './changes.js';
+import { toChange, type PathChange } from './path-change.js';
 import { OrphanResolver } from './orphans.js';
 import { parseSendStream, SendOp, type SendCommand } from './stream.js';
 
