@@ -17,8 +17,8 @@ import { measureTree } from '../tree/measure.js';
 import { ChangeTracker } from '../tree/tracker.js';
 import { Trash } from '../trash.js';
 import { FSCK_HINT, Layout } from './layout.js';
-import { copyTree, resetBranch } from './reset.js';
-import type { CopyMode } from './reset.js';
+import { copyTree, type CopyMode } from './copy-tree.js';
+import { resetBranch } from './reset.js';
 import { cleanupLayout } from './cleanup.js';
 
 /** A SnapshotDriver whose snapshots are copies: full (plain) or block-sharing (reflink). */
