@@ -2,8 +2,8 @@
 
 import { DvolError } from '../storage/errors.js';
 import type { VolumeInfo } from '../storage/model.js';
+import { parseCreateOptions } from '../storage/options.js';
 import type { Deps } from './deps.js';
-import { createOptions } from './options.js';
 
 /**
  * Creates a volume from Docker-style options (`driver` plus the driver's own options). A Mount of the
@@ -14,10 +14,8 @@ export async function createVolume(
   name: string,
   opts: Record<string, string>,
 ): Promise<VolumeInfo> {
-  const { store, drivers, mountpoints } = deps;
-  return mountpoints.creating(name, async () =>
-    store.createVolume(name, createOptions(name, opts, drivers, store.defaultDriver)),
-  );
+  const { store, mountpoints } = deps;
+  return mountpoints.creating(name, async () => store.createVolume(name, parseCreateOptions(name, opts)));
 }
 
 /**

@@ -15,7 +15,7 @@ import {
 import { BtrfsLayout, readBaseline, removeBaseline, writeBaseline } from './layout.js';
 import {
   applyBtrfsSettings,
-  btrfsKnownOptions,
+  btrfsOptions,
   honourNocowMarker,
   parseBtrfsOptions,
   type BtrfsSettings,
@@ -277,10 +277,12 @@ async function guard<T>(doing: string, work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The btrfs driver's factory, for the registry in index.ts. */
-export const btrfsFactory: DriverFactory = {
+/** The btrfs driver's factory, for the registry in ../index.ts. */
+export const btrfsFactory: DriverFactory<'btrfs'> = {
   name: 'btrfs',
-  knownOptions: btrfsKnownOptions,
+  // A snapshot is one ioctl on the subvolume: what a crash at that instant would have left.
+  capabilities: { atomicSnapshots: true },
+  options: btrfsOptions,
   checkOptions: (options) => void parseBtrfsOptions(options),
   probe: probeBtrfs,
   open: (opts) => new BtrfsDriver(opts),

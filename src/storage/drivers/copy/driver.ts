@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
 import { DvolError, asDvolError } from '../../errors.js';
-import type { DataSize, DriverName, DriverOptions, SnapshotDriver } from '../driver.js';
+import type { DataSize, DriverOptions, SnapshotDriver } from '../driver.js';
 import { exists, fsyncDir, listDir, removeTree, syncFilesystem } from '../fsutil.js';
 import type { DiffEntry } from '../diff-entry.js';
 import type { Difference } from '../tree/compare.js';
@@ -29,7 +29,7 @@ export class CopyDriver implements SnapshotDriver {
   private prepared?: Promise<void>;
 
   constructor(
-    readonly name: DriverName,
+    readonly name: 'plain' | 'reflink',
     opts: DriverOptions,
     private readonly mode: CopyMode,
   ) {
