@@ -52,7 +52,7 @@ export interface SnapshotDriver {
   /** The directory holding a branch's working data, the one that is bind-mounted. No I/O. */
   branchPath(branch: string): string;
 
-  /** The directory holding a commit's read-only data (what a diff or a push reads). No I/O. */
+  /** The directory holding a commit's read-only data, for readers outside the driver (push, tests). No I/O. */
   commitPath(commit: string): string;
 
   /** Creates an empty writable branch (mode 0755, owned by root unless options say otherwise). */
