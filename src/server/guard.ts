@@ -57,8 +57,8 @@ export class VolumeGuard {
   /**
    * Pauses the volume's running containers for `fn` and always unpauses them after. Skipped when the
    * volume's driver snapshots atomically (its `atomicSnapshots` capability): a paused database gains
-   * nothing there. The storage lock is
-   * taken before pausing, so containers are paused only while `fn` runs, not while it waits.
+   * nothing there. The storage lock is taken before pausing, so containers are paused only while `fn`
+   * runs, not while it waits.
    */
   async paused<T>(name: string, doing: string, fn: () => Promise<T>): Promise<T> {
     const { driver } = await this.store.volume(name).info();
