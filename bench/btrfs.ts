@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { btrfsFactory, type BtrfsDriver } from '../src/storage/drivers/btrfs.js';
+import { btrfsFactory, type BtrfsDriver } from '../src/storage/drivers/btrfs/driver.js';
 import { createLoopFs, loopFsUnavailable } from '../src/storage/drivers/loopfs.testkit.js';
 import { run } from '../src/storage/drivers/exec.js';
 import { openStore } from '../src/storage/store.js';

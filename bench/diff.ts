@@ -18,8 +18,7 @@ import { configFromEnv } from '../src/server/config.js';
 import { closeServer, listenUnix } from '../src/server/listen.js';
 import { buildDeps } from '../src/server/services.js';
 import { entryToWire } from '../src/storage/diff-json.js';
-import type { DriverName } from '../src/storage/drivers/driver.js';
-import { driverFactories } from '../src/storage/drivers/index.js';
+import type { DriverName } from '../src/storage/drivers/index.js';
 import { createLoopFs, type LoopFsType } from '../src/storage/drivers/loopfs.testkit.js';
 import type { Volume } from '../src/storage/model.js';
 import { openStore } from '../src/storage/store.js';
@@ -97,7 +96,7 @@ async function bench(driver: DriverName, type: LoopFsType | undefined, rows: str
     DVOL_MOUNTS: path.join(base, 'mnt'),
     DOCKER_SOCKET: '/none',
   });
-  const server = await listenUnix(createApp(await buildDeps(config, store, driverFactories)).fetch, socket);
+  const server = await listenUnix(createApp(await buildDeps(config, store)).fetch, socket);
   try {
     await store.createVolume('vol');
     const vol = store.volume('vol');

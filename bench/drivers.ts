@@ -8,7 +8,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import type { DriverFactory, DriverName } from '../src/storage/drivers/driver.js';
+import type { DriverFactory, DriverName } from '../src/storage/drivers/index.js';
 import { run } from '../src/storage/drivers/exec.js';
 import { createLoopFs, loopFsUnavailable } from '../src/storage/drivers/loopfs.testkit.js';
 import { plainFactory } from '../src/storage/drivers/plain.js';

@@ -41,12 +41,15 @@ fi
 if [[ $base == "$LOCAL" ]]; then bash build/base-image.sh; fi
 
 # The context: package.json (the server reads its version there), the server bundled with its
-# dependencies into one file (no node_modules to install or ship), and the rootfs trimmer.
+# dependencies into one file (no node_modules to install or ship), the walk workers' entry bundled
+# beside it (walk-pool.ts starts ./walk-worker.js next to the running module), and the rootfs trimmer.
 rm -rf "$CONTEXT"
 mkdir -p "$CONTEXT/dist/server"
 cp package.json build/trim-rootfs.sh "$CONTEXT/"
-node_modules/.bin/esbuild dist/server/main.js --bundle --platform=node --format=esm --target=node20 \
-  --log-level=warning --legal-comments=none --outfile="$CONTEXT/dist/server/main.js" \
+node_modules/.bin/esbuild server/main=dist/server/main.js \
+  server/walk-worker=dist/storage/drivers/tree/walk-worker.js \
+  --bundle --platform=node --format=esm --target=node20 \
+  --log-level=warning --legal-comments=none --outdir="$CONTEXT/dist" \
   --external:cpu-features '--external:*.node' \
   --banner:js="import { createRequire as __dvolCreateRequire } from 'node:module'; const require = __dvolCreateRequire(import.meta.url);"
 

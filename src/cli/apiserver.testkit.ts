@@ -10,7 +10,6 @@ import { configFromEnv } from '../server/config.js';
 import { closeServer, listenUnix } from '../server/listen.js';
 import { buildDeps } from '../server/services.js';
 /* eslint-enable @typescript-eslint/no-restricted-imports */
-import { driverFactories } from '../storage/drivers/index.js';
 import type { Store } from '../storage/model.js';
 import { openStore } from '../storage/store.js';
 import { captureIo } from './io.testkit.js';
@@ -36,7 +35,7 @@ export async function cliAgainstServer(
     DVOL_MOUNTS: join(dir, 'mnt'),
     DOCKER_SOCKET: join(dir, 'none'),
   });
-  const server = await listenUnix(createApp(await buildDeps(config, store, driverFactories)).fetch, socket);
+  const server = await listenUnix(createApp(await buildDeps(config, store)).fetch, socket);
   t.teardown(async () => {
     await closeServer(server);
     await store.close();

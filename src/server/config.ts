@@ -1,8 +1,9 @@
 // The server's configuration, read once from the environment (the plugin's config.json sets it).
 
 import { join } from 'node:path';
-import type { DriverName } from '../storage/drivers/driver.js';
+import { driverNames, isDriverName, type DriverName } from '../storage/drivers/index.js';
 import { DvolError } from '../storage/errors.js';
+import { quote } from '../storage/names.js';
 
 /** Everything the server needs to know about where it runs. */
 export interface ServerConfig {
@@ -26,17 +27,15 @@ export interface ServerConfig {
   writeTimeoutMs?: number;
 }
 
-const DRIVERS: readonly string[] = ['plain', 'reflink', 'btrfs'];
-
 /** Reads DVOL_STATE, DVOL_SOCKET, DVOL_MOUNTS, DVOL_DRIVER, DVOL_PLUGIN_NAME, DVOL_DEBUG, DOCKER_SOCKET. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const stateDir = env.DVOL_STATE || '/var/lib/dvol';
   const driver = env.DVOL_DRIVER || 'auto';
-  if (driver !== 'auto' && !DRIVERS.includes(driver)) {
+  if (driver !== 'auto' && !isDriverName(driver)) {
     throw new DvolError(
       'invalid',
-      `unknown snapshot driver '${driver}' in DVOL_DRIVER`,
-      `use one of: auto, ${DRIVERS.join(', ')}`,
+      `unknown snapshot driver ${quote(driver)} in DVOL_DRIVER`,
+      `use one of: auto, ${driverNames.join(', ')}`,
     );
   }
   return {
@@ -44,7 +43,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     socket: env.DVOL_SOCKET || '/run/docker/plugins/dvol.sock',
     cliSocket: cliSocketPath(stateDir),
     mountsRoot: env.DVOL_MOUNTS || '/mnt/volumes',
-    driver: driver as DriverName | 'auto',
+    driver,
     dockerSocket: env.DOCKER_SOCKET || '/var/run/docker.sock',
     pluginName: env.DVOL_PLUGIN_NAME || 'dvol',
     debug: env.DVOL_DEBUG !== undefined && !['', '0', 'false'].includes(env.DVOL_DEBUG),

@@ -6,14 +6,11 @@ import type { ServerConfig } from './config.js';
 import type { Containers } from './containers.js';
 import type { VolumeGuard } from './guard.js';
 import type { Mountpoints } from './mountpoints.js';
-import type { DriverCatalog } from './options.js';
 
 /** The server's collaborators; every route reads them as `c.var.deps`. */
 export interface Deps {
   config: ServerConfig;
   store: Store;
-  /** Options of the snapshot drivers, for checking `docker volume create -o`. */
-  drivers: DriverCatalog;
   mountpoints: Mountpoints;
   containers: Containers;
   /** Runs checkout, reset and commit with the volume's containers stopped or paused. */

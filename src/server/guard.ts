@@ -1,6 +1,7 @@
 // Runs an operation on a volume's data with the containers using it stopped (checkout, reset) or
 // paused (commit), and no new Mount starting meanwhile.
 
+import { driverCapabilities } from '../storage/drivers/index.js';
 import { DvolError, asDvolError } from '../storage/errors.js';
 import type { Store } from '../storage/model.js';
 import { KeyedMutex } from '../storage/mutex.js';
@@ -55,12 +56,13 @@ export class VolumeGuard {
 
   /**
    * Pauses the volume's running containers for `fn` and always unpauses them after. Skipped when the
-   * driver snapshots atomically (btrfs): a paused database gains nothing there. The storage lock is
-   * taken before pausing, so containers are paused only while `fn` runs, not while it waits.
+   * volume's driver snapshots atomically (its `atomicSnapshots` capability): a paused database gains
+   * nothing there. The storage lock is taken before pausing, so containers are paused only while `fn`
+   * runs, not while it waits.
    */
   async paused<T>(name: string, doing: string, fn: () => Promise<T>): Promise<T> {
-    const info = await this.store.volume(name).info();
-    if (info.driver === 'btrfs') return fn();
+    const { driver } = await this.store.volume(name).info();
+    if (driverCapabilities(driver).atomicSnapshots) return fn();
     return this.#ops.run(name, () =>
       this.store.exclusive(name, async () => {
         const paused = await this.containers.pauseAll(await this.#users(name, doing), doing);

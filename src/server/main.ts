@@ -36,25 +36,25 @@ interface Serving {
  * tries again on a request at least a second after the last failure.
  */
 export async function start(config: ServerConfig): Promise<Running> {
-  // Only the socket code is loaded before listening; the store, the app and their dependencies load
-  // meanwhile (a second or more on a busy host), and requests wait for them.
+  // Only the socket code and the driver registry (config.ts checks DVOL_DRIVER against it) are loaded
+  // before listening; the store, the app and their dependencies load meanwhile (a second or more on a
+  // busy host), and requests wait for them.
   const modules = Promise.all([
     import('../storage/store.js'),
-    import('../storage/drivers/index.js'),
     import('./services.js'),
     import('./app.js'),
     import('./unavailable.js'),
   ]);
   const log = failureLog();
   const opener = modules.then(
-    ([{ openStore }, { driverFactories }, { buildDeps }, { createApp }, { unavailableApp }]) =>
+    ([{ openStore }, { buildDeps }, { createApp }, { unavailableApp }]) =>
       new Reopener<{ deps: Deps; app: Serving }, Serving>(
         async () => {
           const store = await openStore(
             config.stateDir,
             config.driver === 'auto' ? {} : { defaultDriver: config.driver },
           );
-          const deps = await buildDeps(config, store, driverFactories).catch(async (err: unknown) => {
+          const deps = await buildDeps(config, store).catch(async (err: unknown) => {
             await store.close();
             throw err;
           });

@@ -2,7 +2,6 @@
 
 import t from 'tap';
 import { buildDeps } from './services.js';
-import { driverFactories } from '../storage/drivers/index.js';
 import { mountedUnder } from './bind.js';
 import { createApp } from './app.js';
 import { PersistedMountTable } from '../storage/mounts.js';
@@ -24,7 +23,7 @@ t.test("volume 'constructor' stays mounted across a restart and cannot be remove
   // A restart: the mount table is read back from mounts.json, the binds are reconciled with it.
   const reloaded = await PersistedMountTable.load(join(config.stateDir, 'mounts.json'));
   t.equal(reloaded.count('constructor'), 1, 'the mount is in mounts.json');
-  const restarted = await buildDeps(config, store, driverFactories);
+  const restarted = await buildDeps(config, store);
   t.ok(restarted.mountpoints.isMounted('constructor'), 'still bound after the restart');
   t.ok((await mountedUnder(restarted.mountpoints.root)).has('constructor'));
   const app2 = createApp(restarted);

@@ -12,8 +12,8 @@ import type {
   VolumeInfo,
   VolumeSummary,
 } from '../storage/model.js';
+import { parseCreateOptions } from '../storage/options.js';
 import type { Deps } from './deps.js';
-import { createOptions } from './options.js';
 
 /** Names of the running containers an operation stopped and started again. */
 export interface Restarted {
@@ -33,8 +33,8 @@ export async function createVolume(
   name: string,
   opts: Record<string, string>,
 ): Promise<VolumeInfo> {
-  const { store, drivers, mountpoints } = deps;
-  const options = createOptions(name, opts, drivers, store.defaultDriver);
+  const { store, mountpoints } = deps;
+  const options = parseCreateOptions(name, opts);
   return store.exclusive(name, () => mountpoints.exclusive(name, () => store.createVolume(name, options)));
 }
 

@@ -4,7 +4,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
-import { driverFactories } from '../storage/drivers/index.js';
 import { openTestStore } from '../storage/store.testkit.js';
 import type { Store } from '../storage/model.js';
 import { createApp } from './app.js';
@@ -30,7 +29,7 @@ export async function testServer(
   });
   const config = { ...testConfig(t.testdir()), ...overrides };
   const store = await openTestStore(t, { root: config.stateDir });
-  const deps = await buildDeps(config, store, driverFactories);
+  const deps = await buildDeps(config, store);
   mounted.root = deps.mountpoints.root;
   return { app: createApp(deps), deps, store, config };
 }

@@ -8,10 +8,9 @@ import { Containers } from './containers.js';
 import type { Deps } from './deps.js';
 import { VolumeGuard } from './guard.js';
 import { Mountpoints } from './mountpoints.js';
-import type { DriverCatalog } from './options.js';
 
 /** Everything createApp needs, with bind mounts reconciled against the persisted mount table. */
-export async function buildDeps(config: ServerConfig, store: Store, drivers: DriverCatalog): Promise<Deps> {
+export async function buildDeps(config: ServerConfig, store: Store): Promise<Deps> {
   // The state directory is made 0700; the CLI socket lives under it, so group and others need to
   // traverse it (not list it: volumes/ and the rest stay 0700).
   const { mode } = await stat(config.stateDir);
@@ -21,7 +20,6 @@ export async function buildDeps(config: ServerConfig, store: Store, drivers: Dri
   return {
     config,
     store,
-    drivers,
     mountpoints,
     containers,
     guard: new VolumeGuard(store, mountpoints, containers),

@@ -169,8 +169,7 @@ t.test(
     await store.mounts.release('stale', ID_A);
 
     const { buildDeps } = await import('./services.js');
-    const { driverFactories } = await import('../storage/drivers/index.js');
-    const restarted = await buildDeps(config, store, driverFactories);
+    const restarted = await buildDeps(config, store);
     const present = await mountedUnder(restarted.mountpoints.root);
     t.same([...present].sort(), ['kept', 'lost'], 'kept stays, lost is bound again, stale is unbound');
     t.ok(restarted.mountpoints.isMounted('lost'));

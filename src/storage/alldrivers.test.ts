@@ -3,8 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import type { DriverName } from './drivers/driver.js';
-import { driverFactories } from './drivers/index.js';
+import { driverNames, type DriverName } from './drivers/index.js';
 import { createLoopFs, loopFsUnavailable, type LoopFsType } from './drivers/loopfs.testkit.js';
 import type { Store } from './model.js';
 import { openStore } from './store.js';
@@ -48,7 +47,7 @@ async function workflow(t: Test, store: Store, driver: DriverName): Promise<void
   await step('rm');
 }
 
-for (const driver of Object.keys(driverFactories) as DriverName[]) {
+for (const driver of driverNames) {
   const fs = FILESYSTEM[driver];
   const skip = fs ? ((await loopFsUnavailable(fs)) ?? false) : false;
   t.test(`${driver}${fs ? ` on ${fs}` : ''}`, { skip }, async (t) => {

@@ -5,8 +5,7 @@ import fs from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import type { DiffEntry } from './drivers/diff-entry.js';
-import type { DriverName } from './drivers/driver.js';
-import { driverFactories } from './drivers/index.js';
+import { driverNames, type DriverName } from './drivers/index.js';
 import { createLoopFs, loopFsUnavailable, type LoopFsType } from './drivers/loopfs.testkit.js';
 import type { Volume } from './model.js';
 import { openStore } from './store.js';
@@ -185,7 +184,7 @@ async function rewrites(t: Test, vol: Volume): Promise<void> {
   check('two commits', await byPath(vol, c1.id, c2.id));
 }
 
-for (const driver of Object.keys(driverFactories) as DriverName[]) {
+for (const driver of driverNames) {
   const type = FILESYSTEM[driver];
   const skip = type ? ((await loopFsUnavailable(type)) ?? false) : false;
   t.test(`${driver}${type ? ` on ${type}` : ''}`, { skip }, async (t) => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { readJson, writeJsonAtomic, fsyncDir, isAtomicTemp } from './atomic.js';
 import { DvolError } from './errors.js';
-import type { DriverName } from './drivers/driver.js';
+import type { DriverName } from './drivers/index.js';
 import type { Commit } from './model.js';
 import { ownDict } from './record-refs.js';
 

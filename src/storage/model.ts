@@ -2,7 +2,8 @@
 // implementation is `openStore()` in store.ts; everything above storage codes against these.
 
 import type { DiffEntry, DiffTotals } from './drivers/diff-entry.js';
-import type { DataSize, DriverName } from './drivers/driver.js';
+import type { DataSize } from './drivers/driver.js';
+import type { DriverName } from './drivers/index.js';
 
 export type {
   ChangeAspect,
@@ -83,7 +84,7 @@ export interface FsckProblem {
 export interface CreateVolumeOptions {
   /** Snapshot driver; default: the store's default (auto-detected). */
   driver?: DriverName;
-  /** Driver options (validated against the driver's knownOptions). */
+  /** Driver options (checked against the options the driver declares). */
   options?: Record<string, string>;
 }
 

@@ -81,8 +81,8 @@ t.test('an unknown driver or option of a huge name is quoted bounded too', async
   const huge = 'o'.repeat(1_000_000);
   const short = { message: /^.{1,200}$/ };
   t.throws(() => getDriverFactory(huge), { code: 'invalid', ...short });
-  t.throws(() => validateOptions('plain', { [huge]: 'x' }), {
+  t.throws(() => validateOptions('db', 'plain', { [huge]: 'x' }), {
     code: 'invalid',
-    message: `driver 'plain' has no option '${'o'.repeat(64)}…' (1000000 characters)`,
+    message: `unknown option '${'o'.repeat(64)}…' (1000000 characters) for volume 'db' (driver plain)`,
   });
 });

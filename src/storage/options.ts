@@ -1,28 +1,59 @@
-// Driver options checked against what the chosen driver accepts, before a volume is created.
+// `docker volume create -o` options: the snapshot driver's name plus that driver's own options, checked
+// against the driver registry before anything of a new volume is written. The one check of them, with
+// one wording, for Docker's Create, the /dvol API and the store's own callers alike.
 
-import type { DriverName } from './drivers/driver.js';
-import { getDriverFactory } from './drivers/index.js';
+import { driverNames, getDriverFactory, isDriverName, type DriverName } from './drivers/index.js';
+import { checkOptionValues } from './drivers/options.js';
 import { DvolError } from './errors.js';
+import type { CreateVolumeOptions } from './model.js';
 import { quote } from './names.js';
 
+/** `driver=plain|reflink|btrfs`: the option that picks the driver, as hints show it. */
+function driverChoice(): string {
+  return `driver=${driverNames.join('|')}`;
+}
+
 /**
- * Returns the options if the driver knows each of them and accepts their values; 'invalid' naming the
- * first unknown one, or the driver's own error for a bad value. Runs before anything is written, so a
- * refused create leaves no volume behind.
+ * Splits Docker-style create options into `driver` and the driver's own options. An unknown driver is
+ * refused with the list of known ones, so `docker volume create` shows the fix; the driver's options
+ * are checked by validateOptions when the store creates the volume.
  */
-export function validateOptions(name: DriverName, options: Record<string, string>): Record<string, string> {
-  const factory = getDriverFactory(name);
-  const known = factory.knownOptions;
+export function parseCreateOptions(volume: string, opts: Record<string, string>): CreateVolumeOptions {
+  const { driver, ...options } = opts;
+  if (driver === undefined) return { options };
+  if (!isDriverName(driver)) {
+    throw new DvolError(
+      'invalid',
+      `unknown snapshot driver ${quote(driver)} for volume ${quote(volume)}`,
+      `use ${driverChoice()}`,
+    );
+  }
+  return { driver, options };
+}
+
+/**
+ * Returns a copy of the options if the driver declares each of them and accepts its value; 'invalid'
+ * naming the first unknown one with the known ones, or the bad value with the valid ones, or the
+ * driver's own refusal of a combination. Runs before anything is written, so a refused create leaves
+ * no volume behind.
+ */
+export function validateOptions(
+  volume: string,
+  driver: DriverName,
+  options: Record<string, string>,
+): Record<string, string> {
+  const factory = getDriverFactory(driver);
   for (const key of Object.keys(options)) {
-    if (!Object.hasOwn(known, key)) {
-      const list = Object.keys(known);
+    if (!Object.hasOwn(factory.options, key)) {
+      const known = [driverChoice(), ...Object.keys(factory.options)].join(', ');
       throw new DvolError(
         'invalid',
-        `driver '${name}' has no option ${quote(key)}`,
-        list.length > 0 ? `known options: ${list.join(', ')}` : `driver '${name}' takes no options`,
+        `unknown option ${quote(key)} for volume ${quote(volume)} (driver ${driver})`,
+        `known options: ${known}`,
       );
     }
   }
+  checkOptionValues(driver, factory.options, options);
   factory.checkOptions?.(options);
   return { ...options };
 }

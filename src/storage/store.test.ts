@@ -76,7 +76,7 @@ t.test('creation and removal errors', async (t) => {
   });
   await t.rejects(store.createVolume('x', { options: { size: '1G' } }), {
     code: 'invalid',
-    message: /no option 'size'/,
+    message: /unknown option 'size' for volume 'x'/,
   });
   t.throws(() => store.volume('none'), { code: 'not_found', message: "volume 'none' does not exist" });
   await t.rejects(store.removeVolume('none'), { code: 'not_found' });

@@ -3,7 +3,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Test } from 'tap';
-import type { DriverName } from './drivers/driver.js';
+import type { DriverName } from './drivers/index.js';
 import type { Store, Volume } from './model.js';
 import { openStore } from './store.js';
 

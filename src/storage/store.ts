@@ -7,9 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { fsyncDir } from './atomic.js';
 import { crashPoint } from './crashpoint.js';
 import { loadRecord, volumeNotFound, type VolumeContext } from './context.js';
-import type { DriverName, SnapshotDriver } from './drivers/driver.js';
+import type { SnapshotDriver } from './drivers/driver.js';
 import { validateOptions } from './options.js';
-import { chooseDefaultDriver, getDriverFactory } from './drivers/index.js';
+import { chooseDefaultDriver, getDriverFactory, type DriverName } from './drivers/index.js';
 import { DvolError, asDvolError } from './errors.js';
 import { fsckStore } from './fsckstore.js';
 import { checkFormat } from './format.js';
@@ -150,7 +150,7 @@ class DirStore implements Store {
     this.check();
     checkName('volume', name);
     const driverName = opts.driver ?? this.defaultDriver;
-    const options = validateOptions(driverName, opts.options ?? {});
+    const options = validateOptions(name, driverName, opts.options ?? {});
     const usable = await getDriverFactory(driverName).probe(join(this.root, 'volumes'));
     if (usable !== true) {
       throw new DvolError(

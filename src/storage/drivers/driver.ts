@@ -1,11 +1,9 @@
-// The snapshot-driver contract: how one volume's branch data and commit snapshots are stored.
-// Implementations: plain (full copies), reflink (block-sharing copies), btrfs (subvolumes); ZFS fits
-// the same shape (branch = dataset, commit = snapshot, branchFromCommit = clone).
+// The snapshot-driver contract: how one volume's branch data and commit snapshots are stored, and
+// what a driver's factory declares about it. Implementations (listed in index.ts): plain (full
+// copies), reflink (block-sharing copies), btrfs (subvolumes); ZFS fits the same shape (branch =
+// dataset, commit = snapshot, branchFromCommit = clone).
 
 import type { DiffEntry } from './diff-entry.js';
-
-/** The drivers dvol knows; 'zfs' is reserved for a future driver. */
-export type DriverName = 'plain' | 'reflink' | 'btrfs';
 
 /** Disk usage of a branch or commit. */
 export interface DataSize {
@@ -22,7 +20,7 @@ export interface DataSize {
 export interface DriverOptions {
   /** A directory owned by this driver for this volume; created by the caller before open. */
   root: string;
-  /** Per-volume options accepted at create time (already validated against `knownOptions`). */
+  /** Per-volume options accepted at create time (already checked against the factory's `options`). */
   options: Record<string, string>;
 }
 
@@ -48,12 +46,13 @@ export interface DriverOptions {
  *   creating something that exists is DvolError 'exists'.
  */
 export interface SnapshotDriver {
-  readonly name: DriverName;
+  /** Its factory's name. */
+  readonly name: string;
 
   /** The directory holding a branch's working data, the one that is bind-mounted. No I/O. */
   branchPath(branch: string): string;
 
-  /** The directory holding a commit's read-only data (for diff and push). No I/O. */
+  /** The directory holding a commit's read-only data, for readers outside the driver (push, tests). No I/O. */
   commitPath(commit: string): string;
 
   /** Creates an empty writable branch (mode 0755, owned by root unless options say otherwise). */
@@ -124,15 +123,38 @@ export interface SnapshotDriver {
   destroy(): Promise<void>;
 }
 
-/** How the versioning layer finds and creates drivers. */
-export interface DriverFactory {
-  readonly name: DriverName;
-  /** The per-volume options this driver accepts at create time, with a one-line description each. */
-  readonly knownOptions: Record<string, string>;
+/** What the layers above a driver may count on, beyond the SnapshotDriver contract. */
+export interface DriverCapabilities {
   /**
-   * Checks option values (names are already checked against knownOptions); throws DvolError 'invalid'
-   * naming the valid values. Optional; callers must call it before writing anything of a new volume,
-   * since open() rejects the same values later, when a volume record would already exist.
+   * snapshot() captures the branch at one instant, as a crash at that instant would leave it (btrfs
+   * snapshots a subvolume at once), so a database writing to it meanwhile needs no pause: its own
+   * crash recovery makes the commit consistent. A copying driver reads file after file instead, and
+   * the containers writing must be paused for a commit.
+   */
+  atomicSnapshots: boolean;
+}
+
+/** One per-volume option a driver accepts at create time (`docker volume create -o NAME=VALUE`). */
+export interface DriverOption {
+  /** What it does, in one line for people. */
+  description: string;
+  /** The values it accepts; absent: any value, left to the factory's checkOptions. */
+  values?: readonly string[];
+}
+
+/** How the versioning layer finds and creates drivers; `N` is the driver's name, its key in index.ts. */
+export interface DriverFactory<N extends string = string> {
+  readonly name: N;
+  readonly capabilities: DriverCapabilities;
+  /**
+   * The per-volume options this driver accepts, by name. Every option given at create time is checked
+   * against them in one place (src/storage/options.ts) before anything of a volume is written.
+   */
+  readonly options: Readonly<Record<string, DriverOption>>;
+  /**
+   * Checks what `options` cannot say (combinations of values; values of options without a list),
+   * after names and listed values are checked; throws DvolError 'invalid' saying what to use instead.
+   * Optional. open() must refuse the same options, since it meets them again on every open.
    */
   checkOptions?(options: Record<string, string>): void;
   /**

@@ -5,9 +5,10 @@ import type { DriverFactory } from './driver.js';
 import { run } from './exec.js';
 
 /** Full copies with GNU cp; the fallback when nothing better works. */
-export const plainFactory: DriverFactory = {
+export const plainFactory: DriverFactory<'plain'> = {
   name: 'plain',
-  knownOptions: {},
+  capabilities: { atomicSnapshots: false },
+  options: {},
   async probe(): Promise<true | string> {
     try {
       const { stdout } = await run('cp', ['--version'], 'checking for GNU cp');

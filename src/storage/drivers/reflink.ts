@@ -11,9 +11,10 @@ import { run } from './exec.js';
 import { removeTree } from './fsutil.js';
 
 /** Block-sharing copies; chosen automatically where a test reflink copy under the store works. */
-export const reflinkFactory: DriverFactory = {
+export const reflinkFactory: DriverFactory<'reflink'> = {
   name: 'reflink',
-  knownOptions: {},
+  capabilities: { atomicSnapshots: false },
+  options: {},
   probe: probeReflink,
   open: (opts) => new CopyDriver('reflink', opts, 'always'),
 };

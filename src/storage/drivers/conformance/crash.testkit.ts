@@ -15,8 +15,8 @@ import type { SuiteContext } from './context.testkit.js';
 import { describeTree } from './describe.testkit.js';
 import { buildFixture } from './fixture.testkit.js';
 
-/** The child process script that runs one driver operation (see crash-child.ts). */
-export const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'crash-child.ts');
+/** The child process script that runs one driver operation (a testkit, so dist/ does not ship it). */
+export const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'crash-child.testkit.ts');
 
 /** Delays (ms after the child starts the operation) at which it is killed; the last lets it finish. */
 export const KILL_DELAYS = [0, 30, 120, 10_000];

@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
 import { DvolError, asDvolError } from '../../errors.js';
-import type { DataSize, DriverName, DriverOptions, SnapshotDriver } from '../driver.js';
+import type { DataSize, DriverOptions, SnapshotDriver } from '../driver.js';
 import { exists, fsyncDir, listDir, removeTree, syncFilesystem } from '../fsutil.js';
 import type { DiffEntry } from '../diff-entry.js';
 import type { Difference } from '../tree/compare.js';
@@ -17,8 +17,8 @@ import { measureTree } from '../tree/measure.js';
 import { ChangeTracker } from '../tree/tracker.js';
 import { Trash } from '../trash.js';
 import { FSCK_HINT, Layout } from './layout.js';
-import { copyTree, resetBranch } from './reset.js';
-import type { CopyMode } from './reset.js';
+import { copyTree, type CopyMode } from './copy-tree.js';
+import { resetBranch } from './reset.js';
 import { cleanupLayout } from './cleanup.js';
 
 /** A SnapshotDriver whose snapshots are copies: full (plain) or block-sharing (reflink). */
@@ -29,7 +29,7 @@ export class CopyDriver implements SnapshotDriver {
   private prepared?: Promise<void>;
 
   constructor(
-    readonly name: DriverName,
+    readonly name: 'plain' | 'reflink',
     opts: DriverOptions,
     private readonly mode: CopyMode,
   ) {

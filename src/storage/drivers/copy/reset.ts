@@ -1,29 +1,14 @@
-// Copying trees with GNU cp, and the crash-safe, idempotent reset of a branch to a commit.
+// The crash-safe, idempotent reset of a branch to a commit: a staged copy of the commit, then renames.
 
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
 import { DvolError } from '../../errors.js';
-import { run } from '../exec.js';
 import { exists, fsyncDir, removeTree, syncFilesystem } from '../fsutil.js';
 import type { ChangeTracker } from '../tree/tracker.js';
+import { copyTree, type CopyMode } from './copy-tree.js';
 import { FSCK_HINT } from './layout.js';
 import type { Layout } from './layout.js';
-
-/** How copies share data: never (plain full copies) or always (reflink, fails where unsupported). */
-export type CopyMode = 'never' | 'always';
-
-/**
- * Copies the directory `src` to the new path `dst` with everything cp -a keeps: modes, owners,
- * timestamps, xattrs, symlinks, hard links, holes, fifos and device nodes.
- */
-export async function copyTree(src: string, dst: string, mode: CopyMode): Promise<void> {
-  await run(
-    'cp',
-    ['-a', '--no-target-directory', '--sparse=auto', `--reflink=${mode}`, '--', src, dst],
-    `copying ${path.basename(src)}`,
-  );
-}
 
 /** The staging directories of one branch's reset: `copying` → `ready-<commit>` → the branch; old → deleted. */
 export function stagingPaths(layout: Layout, branch: string, commit: string) {

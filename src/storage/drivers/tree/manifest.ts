@@ -14,8 +14,7 @@ export const MANIFEST_VERSION = 2;
 
 /**
  * A fingerprint changes whenever anything about an entry changes: every data, mode, owner, xattr or
- * link-count change moves ctime, and a replaced entry has another inode or a later ctime. walk-task.ts
- * writes the same string out for its workers.
+ * link-count change moves ctime, and a replaced entry has another inode or a later ctime.
  */
 export function fingerprint(stat: BigIntStats): string {
   return `${stat.ino}:${stat.ctimeNs}:${stat.size}:${stat.mode}:${stat.uid}:${stat.gid}`;

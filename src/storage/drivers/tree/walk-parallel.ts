@@ -2,8 +2,6 @@
 // while worker threads list directories and lstat entries ahead of it, in chunks, big flat directories
 // split too. Small trees never start a worker: the first entries are walked on the calling thread.
 
-import fs from 'node:fs';
-
 import { walkPool, type WalkPool } from './walk-pool.js';
 import { JobHeap } from './walk-queue.js';
 import { runWalkTask, type WalkTask, type WalkTaskResult } from './walk-task.js';
@@ -172,7 +170,7 @@ class Walk {
       job.answer.catch(() => undefined); // a job dropped by an early stop must not be an unhandled rejection
       return;
     }
-    const result = runWalkTask(fs, job.task);
+    const result = runWalkTask(job.task);
     this.inlineLeft -= result.kinds.length;
     if (this.inlineLeft <= 0) this.pool = walkPool();
     // Yield to the event loop between inline tasks, as walkTree does between batches.

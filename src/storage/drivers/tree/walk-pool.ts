@@ -1,25 +1,58 @@
 // The worker threads that run walk tasks: one pool per process, shared by every walk, started on
-// first use and ended after a few seconds without work, so an idle server or a finished CLI holds none.
+// first use and ended after 30 s without work, so an idle server or a finished CLI holds none.
 
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 
-import { runWalkTask, type WalkTask, type WalkTaskResult } from './walk-task.js';
+import type { WalkTask, WalkTaskResult } from './walk-task.js';
 
 /** How long an idle pool lives: long enough to serve the next diff of a session without a restart. */
 const IDLE_MS = 30_000;
 
 /**
- * The workers' code is runWalkTask's own text, so the same code runs from dist/, under tsx and under
- * tap's TypeScript loader (workers do not inherit a loader). esbuild, under tsx, wraps inner functions
- * in a `__name` helper of its module; the stand-in makes the copied text work without it.
+ * The workers' entry file, beside this module: walk-worker.js in dist/ and beside the plugin's bundled
+ * server (build/plugin.sh bundles it there), walk-worker.ts when this module runs as TypeScript source
+ * (under tsx or tap), whose loader the workers then need too.
  */
-const SOURCE = `'use strict';
-const __name = (f) => f;
-const fs = require('node:fs');
-const { parentPort } = require('node:worker_threads');
-const run = ${runWalkTask.toString()};
-parentPort.on('message', (m) => parentPort.postMessage({ id: m.id, result: run(fs, m.task) }));`;
+const source = import.meta.url.endsWith('.ts');
+const ENTRY = new URL(source ? './walk-worker.ts' : './walk-worker.js', import.meta.url);
+
+/** Node options that load modules before the entry: how tsx and tap make TypeScript importable. */
+const LOADER_FLAGS = ['--import', '--require', '-r', '--loader', '--experimental-loader'];
+
+/**
+ * The options of `execArgv` a worker gets: the loader options (`--import`, `--require`, `--loader`
+ * with their values), which it needs to import TypeScript, and nothing else (by default a worker
+ * inherits all of them, and `--eval`, `--input-type` or `--test` fail it). tap's ts-node registers its
+ * hooks in whichever thread imports it, so its options pass as they are; tsx registers only on the
+ * main thread where Node's hooks are asynchronous (Node 20), so its `--import` becomes an explicit
+ * registration through tsx's own API.
+ */
+export function workerLoaderArgs(execArgv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const arg = execArgv[i] as string;
+    const eq = arg.indexOf('=');
+    const flag = eq < 0 ? arg : arg.slice(0, eq);
+    if (!LOADER_FLAGS.includes(flag)) continue;
+    const value = eq < 0 ? execArgv[++i] : arg.slice(eq + 1);
+    if (value === undefined) break;
+    if (flag === '--import' && isTsx(value)) out.push('--import', tsxRegistration());
+    else out.push(flag, value);
+  }
+  return out;
+}
+
+/** `--import tsx`, and the file URLs tsx's own command line uses for it. */
+function isTsx(value: string): boolean {
+  return value === 'tsx' || value === 'tsx/esm' || /\/tsx\/dist\/(loader|esm\/index)\.mjs$/.test(value);
+}
+
+/** A module that registers tsx's hooks in the thread that imports it (tsx's API resolved from here). */
+function tsxRegistration(): string {
+  const api = import.meta.resolve('tsx/esm/api');
+  return `data:text/javascript,${encodeURIComponent(`import { register } from ${JSON.stringify(api)}; register();`)}`;
+}
 
 interface Slot {
   worker: Worker;
@@ -70,7 +103,7 @@ export class WalkPool {
   }
 
   private start(): Slot {
-    const worker = new Worker(SOURCE, { eval: true });
+    const worker = new Worker(ENTRY, { execArgv: workerLoaderArgs(process.execArgv) });
     const slot: Slot = { worker, pending: new Map() };
     worker.on('message', ({ id, result }: { id: number; result: WalkTaskResult }) => {
       const waiter = slot.pending.get(id);

@@ -1,8 +1,11 @@
 // One unit of a parallel walk: list a directory and/or lstat a run of its entries, returning each
-// entry's fingerprint, kind and symlink target as NUL-joined strings. Runs on the main thread or,
-// as source text, in a worker; so it is self-contained: no imports, no closures, fs passed in.
+// entry's fingerprint, kind and symlink target as NUL-joined strings. Runs on the calling thread or
+// in a worker (walk-worker.ts), so its answer is plain strings, cheap to post between threads.
 
-import type fs from 'node:fs';
+import fs from 'node:fs';
+
+import { fingerprint } from './manifest.js';
+import { isGone } from './walk.js';
 
 /** Work for one task. Names and paths are latin1 strings, one character per raw byte. */
 export interface WalkTask {
@@ -27,18 +30,16 @@ export interface WalkTaskResult {
   error?: { message: string; code?: string; syscall?: string };
 }
 
-/**
- * Runs one task. The fingerprint is manifest.ts's `fingerprint()`, written out here because this
- * function is shipped to workers as text. Names are sorted as latin1 strings, which is bytewise.
- */
-export function runWalkTask(fsm: typeof fs, task: WalkTask): WalkTaskResult {
-  const gone = (err: unknown) => {
-    const code = (err as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' || code === 'ENOTDIR';
-  };
-  // Node encodes string paths as UTF-8: only printable-ASCII latin1 paths go as strings (cheaper).
-  const ascii = /^[ -~]*$/;
-  const raw = (p: string) => (ascii.test(p) ? p : Buffer.from(p, 'latin1'));
+/** Printable ASCII: the latin1 paths whose UTF-8 encoding is the same bytes. */
+const ASCII = /^[ -~]*$/;
+
+/** A latin1 path as fs takes it: Node encodes string paths as UTF-8, so others go as bytes. */
+function raw(p: string): string | Buffer {
+  return ASCII.test(p) ? p : Buffer.from(p, 'latin1'); // a string is cheaper where it is the same
+}
+
+/** Runs one task; names are sorted as latin1 strings, which is bytewise. */
+export function runWalkTask(task: WalkTask): WalkTaskResult {
   const out: WalkTaskResult = { fps: '', kinds: '', targets: '' };
   try {
     let names: string[];
@@ -46,9 +47,9 @@ export function runWalkTask(fsm: typeof fs, task: WalkTask): WalkTaskResult {
     else {
       let all: string[];
       try {
-        all = fsm.readdirSync(raw(task.base), { encoding: 'latin1' });
+        all = fs.readdirSync(raw(task.base), { encoding: 'latin1' });
       } catch (err) {
-        if (!gone(err)) throw err;
+        if (!isGone(err)) throw err;
         all = [];
       }
       all.sort();
@@ -57,7 +58,7 @@ export function runWalkTask(fsm: typeof fs, task: WalkTask): WalkTaskResult {
     }
     for (const name of names) {
       const p = raw(task.base + name);
-      const st = fsm.lstatSync(p, { bigint: true, throwIfNoEntry: false });
+      const st = fs.lstatSync(p, { bigint: true, throwIfNoEntry: false });
       if (st === undefined) {
         out.kinds += '-';
         out.fps += '\0';
@@ -66,16 +67,16 @@ export function runWalkTask(fsm: typeof fs, task: WalkTask): WalkTaskResult {
       let kind = st.isDirectory() ? 'd' : 'f';
       if (st.isSymbolicLink()) {
         try {
-          out.targets += `${fsm.readlinkSync(p, { encoding: 'latin1' })}\0`;
+          out.targets += `${fs.readlinkSync(p, { encoding: 'latin1' })}\0`;
           kind = 'l';
         } catch (err) {
           const code = (err as NodeJS.ErrnoException).code;
-          if (!gone(err) && code !== 'EINVAL') throw err;
+          if (!isGone(err) && code !== 'EINVAL') throw err;
           kind = '-'; // replaced or removed between lstat and readlink: as if it vanished
         }
       }
       out.kinds += kind;
-      out.fps += kind === '-' ? '\0' : `${st.ino}:${st.ctimeNs}:${st.size}:${st.mode}:${st.uid}:${st.gid}\0`;
+      out.fps += kind === '-' ? '\0' : `${fingerprint(st)}\0`;
     }
   } catch (err) {
     const e = err as NodeJS.ErrnoException;

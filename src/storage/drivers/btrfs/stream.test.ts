@@ -1,11 +1,11 @@
 // Decoding send streams and resolving orphan names, on streams built byte by byte (no root needed);
-// real streams from the kernel are covered by btrfs-changes.test.ts.
+// real streams from the kernel are covered by changes.test.ts.
 
 import t from 'tap';
 
-import { toChange, type PathChange } from './btrfs-changes.js';
-import { OrphanResolver } from './btrfs-orphans.js';
-import { parseSendStream, SendOp, type SendCommand } from './btrfs-stream.js';
+import { toChange, type PathChange } from './path-change.js';
+import { OrphanResolver } from './orphans.js';
+import { parseSendStream, SendOp, type SendCommand } from './stream.js';
 
 function tlv(type: number, value: Buffer): Buffer {
   const head = Buffer.alloc(4);

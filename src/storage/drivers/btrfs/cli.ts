@@ -1,6 +1,6 @@
 // Thin wrappers over the btrfs-progs commands the btrfs driver needs, each one argv array, no shell.
 
-import { run } from './exec.js';
+import { run } from '../exec.js';
 
 /** Creates an empty writable subvolume at `target` (its parent must exist, `target` must not). */
 export async function createSubvolume(target: string): Promise<void> {

@@ -1,13 +1,14 @@
 // `dvol diff` on btrfs: the paths a metadata-only send stream names between two read-only snapshots,
 // each checked against both sides (so noise such as atime updates or identical rewrites drops out).
 
-import { snapshotChanges, type PathChange } from './btrfs-changes.js';
-import { isRealChange, under } from './btrfs-verify.js';
-import { describe, sideOf, type ChangeAspect, type DiffEntry } from './diff-entry.js';
-import { sameContent } from './tree/content.js';
-import { treeKey } from './tree/diff-trees.js';
-import { walkNames } from './tree/walk.js';
-import { readXattrs } from './tree/xattr.js';
+import { snapshotChanges } from './changes.js';
+import type { PathChange } from './path-change.js';
+import { isRealChange, under } from './verify.js';
+import { describe, sideOf, type ChangeAspect, type DiffEntry } from '../diff-entry.js';
+import { sameContent } from '../tree/content.js';
+import { treeKey } from '../tree/diff-trees.js';
+import { walkNames } from '../tree/walk.js';
+import { readXattrs } from '../tree/xattr.js';
 
 /** What the stream said about one path. */
 interface Touched {

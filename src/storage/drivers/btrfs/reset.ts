@@ -2,12 +2,12 @@
 
 import { promises as fs } from 'node:fs';
 
-import { DvolError } from '../errors.js';
-import { deleteSubvolumes, snapshotSubvolume, syncBtrfs } from './btrfs-cli.js';
-import type { BtrfsLayout, TempKind } from './btrfs-layout.js';
-import { honourNocowMarker } from './btrfs-options.js';
-import { exists, listDir, removeTree } from './fsutil.js';
-import type { Trash } from './trash.js';
+import { DvolError } from '../../errors.js';
+import { deleteSubvolumes, snapshotSubvolume, syncBtrfs } from './cli.js';
+import type { BtrfsLayout, TempKind } from './layout.js';
+import { honourNocowMarker } from './options.js';
+import { exists, listDir, removeTree } from '../fsutil.js';
+import type { Trash } from '../trash.js';
 
 /**
  * Makes `branch` a writable snapshot of `commit`. Steps: snapshot the commit to tmp/reset-new-B-<random>,

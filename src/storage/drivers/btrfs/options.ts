@@ -3,19 +3,22 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
-import { DvolError } from '../errors.js';
-import { setNoCow, setProperty } from './btrfs-cli.js';
+import { DvolError } from '../../errors.js';
+import type { DriverOption } from '../driver.js';
+import { checkOptionValues } from '../options.js';
+import { setNoCow, setProperty } from './cli.js';
 
-/** Accepted at create time (`docker volume create -d dvol -o copyonwrite=false`), one line each. */
-export const btrfsKnownOptions: Record<string, string> = {
-  copyonwrite:
-    "'false' turns off copy-on-write for the volume's files (chattr +C): recommended for databases, snapshots still work",
-  compression: "'zstd', 'lzo' or 'zlib': compress the volume's data transparently",
-};
-
-const VALID: Record<string, readonly string[]> = {
-  copyonwrite: ['true', 'false'],
-  compression: ['zstd', 'lzo', 'zlib'],
+/** Accepted at create time (`docker volume create -d dvol -o copyonwrite=false`): what each does, its values. */
+export const btrfsOptions: Readonly<Record<string, DriverOption>> = {
+  copyonwrite: {
+    description:
+      "'false' turns off copy-on-write for the volume's files (chattr +C): recommended for databases, snapshots still work",
+    values: ['true', 'false'],
+  },
+  compression: {
+    description: "'zstd', 'lzo' or 'zlib': compress the volume's data transparently",
+    values: ['zstd', 'lzo', 'zlib'],
+  },
 };
 
 /** Validated options. */
@@ -26,16 +29,7 @@ export interface BtrfsSettings {
 
 /** Checks option values; throws 'invalid' naming the valid values. Unknown names are the caller's job. */
 export function parseBtrfsOptions(options: Record<string, string>): BtrfsSettings {
-  for (const [name, valid] of Object.entries(VALID)) {
-    const value = options[name];
-    if (value !== undefined && !valid.includes(value)) {
-      throw new DvolError(
-        'invalid',
-        `invalid value '${value}' for the btrfs option '${name}'`,
-        `use one of: ${valid.join(', ')}`,
-      );
-    }
-  }
+  checkOptionValues('btrfs', btrfsOptions, options);
   const settings: BtrfsSettings = { noCow: options.copyonwrite === 'false' };
   if (options.compression !== undefined) settings.compression = options.compression;
   if (settings.noCow && settings.compression) {

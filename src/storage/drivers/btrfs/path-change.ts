@@ -1,9 +1,7 @@
-// Path-level changes between two read-only snapshots, from a metadata-only send stream; used by
-// hasChanges (stop at the first real one) and meant for `dvol diff` (list them all).
+// One change between two snapshots as btrfs reports it, and how a send command maps to one. Its own
+// module so that changes.ts and orphans.ts, which both use it, do not import each other.
 
-import { sendMetadata } from './btrfs-send.js';
-import { SendOp, type SendCommand } from './btrfs-stream.js';
-import { OrphanResolver } from './btrfs-orphans.js';
+import { SendOp, type SendCommand } from './stream.js';
 
 export type ChangeKind = 'added' | 'deleted' | 'renamed' | 'data' | 'mode' | 'owner' | 'xattr' | 'times';
 
@@ -60,19 +58,4 @@ export function toChange(command: SendCommand): PathChange | undefined {
   if (command.mtimeNs !== undefined) change.mtimeNs = command.mtimeNs;
   if (command.xattrName) change.xattr = command.xattrName;
   return change;
-}
-
-/**
- * Yields the changes that turn read-only snapshot `parent` into read-only snapshot `current`, with
- * send's temporary orphan names (o<ino>-<gen>-<n>) resolved to real paths. Reads no file data. Some
- * 'times' and 'data' changes are not real (an atime update, identical bytes rewritten): filter with
- * isRealChange when that matters.
- */
-export async function* snapshotChanges(parent: string, current: string): AsyncGenerator<PathChange> {
-  const orphans = new OrphanResolver();
-  for await (const command of sendMetadata(parent, current)) {
-    const change = toChange(command);
-    if (change) yield* orphans.resolve(change);
-  }
-  yield* orphans.flush();
 }

@@ -1,14 +1,14 @@
 // What is particular to the btrfs driver, on a real loopback btrfs filesystem: options, .nocow,
 // exclusive sizes, probe and the error when forced onto another filesystem. The contracts every driver
-// shares (lifecycle, isolation, fidelity, crashes) are in btrfs-conformance.test.ts.
+// shares (lifecycle, isolation, fidelity, crashes) are in conformance.test.ts.
 
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 
-import { btrfsFactory, type BtrfsDriver } from './btrfs.js';
-import { loopBtrfsFor } from './btrfs.testkit.js';
-import { run } from './exec.js';
+import { btrfsFactory, type BtrfsDriver } from './driver.js';
+import { loopBtrfsFor } from './loop.testkit.js';
+import { run } from '../exec.js';
 
 const C1 = 'a'.repeat(40);
 
@@ -79,7 +79,7 @@ if (mountpoint) {
       'checkOptions too',
     );
     t.doesNotThrow(() => btrfsFactory.checkOptions?.({ compression: 'zstd', copyonwrite: 'true' }));
-    t.same(Object.keys(btrfsFactory.knownOptions).sort(), ['compression', 'copyonwrite']);
+    t.same(Object.keys(btrfsFactory.options).sort(), ['compression', 'copyonwrite']);
   });
 
   t.test('a .nocow file at the root of the data turns copy-on-write off, as in buttervolume', async (t) => {

@@ -3,7 +3,7 @@
 
 import { promises as fs } from 'node:fs';
 
-import { DvolError, asDvolError } from '../errors.js';
+import { DvolError, asDvolError } from '../../errors.js';
 import {
   createSubvolume,
   deleteSubvolumes,
@@ -11,26 +11,26 @@ import {
   snapshotSubvolume,
   subvolumeGenerations,
   syncBtrfs,
-} from './btrfs-cli.js';
-import { BtrfsLayout, readBaseline, removeBaseline, writeBaseline } from './btrfs-layout.js';
+} from './cli.js';
+import { BtrfsLayout, readBaseline, removeBaseline, writeBaseline } from './layout.js';
 import {
   applyBtrfsSettings,
-  btrfsKnownOptions,
+  btrfsOptions,
   honourNocowMarker,
   parseBtrfsOptions,
   type BtrfsSettings,
-} from './btrfs-options.js';
-import { assertOnBtrfs, probeBtrfs } from './btrfs-probe.js';
-import { removeSubvolume, replaceBranch, tidyTemporaries } from './btrfs-reset.js';
-import { Trash } from './trash.js';
-import { subvolumeSize } from './btrfs-size.js';
-import { firstRealChange } from './btrfs-verify.js';
-import type { DataSize, DriverFactory, DriverOptions, SnapshotDriver } from './driver.js';
-import { exists, listDir, removeTree } from './fsutil.js';
-import { isEmptyBranch } from './btrfs-empty.js';
-import { btrfsDiff } from './btrfs-diff.js';
-import type { DiffEntry } from './diff-entry.js';
-import { diffTrees } from './tree/diff-trees.js';
+} from './options.js';
+import { assertOnBtrfs, probeBtrfs } from './probe.js';
+import { removeSubvolume, replaceBranch, tidyTemporaries } from './reset.js';
+import { Trash } from '../trash.js';
+import { subvolumeSize } from './size.js';
+import { firstRealChange } from './verify.js';
+import type { DataSize, DriverFactory, DriverOptions, SnapshotDriver } from '../driver.js';
+import { exists, listDir, removeTree } from '../fsutil.js';
+import { isEmptyBranch } from './empty.js';
+import { btrfsDiff } from './diff.js';
+import type { DiffEntry } from '../diff-entry.js';
+import { diffTrees } from '../tree/diff-trees.js';
 
 /** The inode number of every btrfs subvolume's root directory (BTRFS_FIRST_FREE_OBJECTID). */
 const SUBVOLUME_ROOT_INODE = 256;
@@ -277,10 +277,12 @@ async function guard<T>(doing: string, work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The btrfs driver's factory, for the registry in index.ts. */
-export const btrfsFactory: DriverFactory = {
+/** The btrfs driver's factory, for the registry in ../index.ts. */
+export const btrfsFactory: DriverFactory<'btrfs'> = {
   name: 'btrfs',
-  knownOptions: btrfsKnownOptions,
+  // A snapshot is one ioctl on the subvolume: what a crash at that instant would have left.
+  capabilities: { atomicSnapshots: true },
+  options: btrfsOptions,
   checkOptions: (options) => void parseBtrfsOptions(options),
   probe: probeBtrfs,
   open: (opts) => new BtrfsDriver(opts),

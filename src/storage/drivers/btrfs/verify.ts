@@ -2,7 +2,8 @@
 
 import { promises as fs } from 'node:fs';
 
-import { snapshotChanges, type PathChange } from './btrfs-changes.js';
+import { snapshotChanges } from './changes.js';
+import type { PathChange } from './path-change.js';
 
 const CHUNK = 1024 * 1024;
 

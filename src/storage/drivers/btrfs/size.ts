@@ -1,7 +1,7 @@
 // Disk usage of a branch or commit subvolume: apparent bytes, and the bytes only it holds.
 
-import type { DataSize } from './driver.js';
-import { run } from './exec.js';
+import type { DataSize } from '../driver.js';
+import { run } from '../exec.js';
 
 /** Apparent size (`du --apparent-size`), staying inside the subvolume (`-x`: nested ones are not ours). */
 async function apparentBytes(subvolume: string): Promise<number> {

@@ -2,7 +2,7 @@
 
 import type { Test } from 'tap';
 
-import { createLoopFs, loopFsUnavailable } from './loopfs.testkit.js';
+import { createLoopFs, loopFsUnavailable } from '../loopfs.testkit.js';
 
 /**
  * Mounts a 1 GiB loopback btrfs filesystem, unmounted at `t`'s teardown, and resolves to its mount

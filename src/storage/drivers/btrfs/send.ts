@@ -2,8 +2,8 @@
 
 import { spawn } from 'node:child_process';
 
-import { DvolError } from '../errors.js';
-import { parseSendStream, type SendCommand } from './btrfs-stream.js';
+import { DvolError } from '../../errors.js';
+import { parseSendStream, type SendCommand } from './stream.js';
 
 /**
  * Yields the commands that turn read-only snapshot `parent` into read-only snapshot `current`,

@@ -1,16 +1,17 @@
 // btrfs-specific change detection on real btrfs: the generation fast path, noise the send stream
 // reports (atime, identical rewrites), and the path-level change list meant for `dvol diff`. Every kind
-// of edit the contract names is covered by the shared conformance suite (btrfs-conformance.test.ts).
+// of edit the contract names is covered by the shared conformance suite (conformance.test.ts).
 
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 
-import { btrfsFactory, type BtrfsDriver } from './btrfs.js';
-import { snapshotChanges, type PathChange } from './btrfs-changes.js';
-import { loopBtrfsFor } from './btrfs.testkit.js';
-import { firstRealChange } from './btrfs-verify.js';
-import { run } from './exec.js';
+import { btrfsFactory, type BtrfsDriver } from './driver.js';
+import { snapshotChanges } from './changes.js';
+import type { PathChange } from './path-change.js';
+import { loopBtrfsFor } from './loop.testkit.js';
+import { firstRealChange } from './verify.js';
+import { run } from '../exec.js';
 
 const COMMIT = 'c'.repeat(40);
 const OLD = new Date('2020-01-01T00:00:00Z');

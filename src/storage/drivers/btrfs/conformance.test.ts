@@ -2,9 +2,9 @@
 
 import t from 'tap';
 
-import { btrfsFactory } from './btrfs.js';
-import { loopBtrfsFor } from './btrfs.testkit.js';
-import { runDriverConformance } from './conformance.testkit.js';
+import { btrfsFactory } from './driver.js';
+import { loopBtrfsFor } from './loop.testkit.js';
+import { runDriverConformance } from '../conformance.testkit.js';
 
 const mountpoint = await loopBtrfsFor(t, 'btrfs driver conformance');
 if (mountpoint) {

@@ -5,9 +5,9 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 
-import { openStore } from '../store.js';
-import { run } from './exec.js';
-import { loopBtrfsFor } from './btrfs.testkit.js';
+import { openStore } from '../../store.js';
+import { run } from '../exec.js';
+import { loopBtrfsFor } from './loop.testkit.js';
 
 const AUTHOR = 'Test Author <test@example.com>';
 

@@ -4,8 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { statfsSync } from 'node:fs';
 import path from 'node:path';
 
-import { DvolError } from '../errors.js';
-import { createSubvolume, deleteSubvolumes, filesystemType } from './btrfs-cli.js';
+import { DvolError } from '../../errors.js';
+import { createSubvolume, deleteSubvolumes, filesystemType } from './cli.js';
 
 const BTRFS_MAGIC = 0x9123683e;
 

@@ -1,6 +1,6 @@
 // Resolves the temporary "orphan" names btrfs send uses while it reorders a tree to real paths.
 
-import type { PathChange } from './btrfs-changes.js';
+import type { PathChange } from './path-change.js';
 
 /** btrfs send names a new or displaced inode `o<inode>-<generation>-<n>` at the root until it is placed. */
 const ORPHAN = /^o\d+-\d+-\d+$/;
