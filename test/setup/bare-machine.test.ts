@@ -11,6 +11,8 @@ import { run, runOk } from '../e2e/lib/exec.js';
 const REPO = new URL('../../', import.meta.url).pathname;
 const LOCAL = 'dvol-base:trixie';
 const PUBLIC = 'debian:trixie-slim';
+// What build/plugin.sh tags the plugin's image: the set-up builds it on the base it makes.
+const ROOTFS = 'dvol-plugin-rootfs:dev';
 const NAME = `dvol-setup-test-${process.pid}`;
 // Where build/base-image.sh keeps the Debian packages its debootstrap downloads. The "machine" is
 // given the host's: CI measures the set-up's logic, not Debian's mirror (the host filled it when
@@ -41,24 +43,30 @@ async function unhideLeftovers(ref: string): Promise<void> {
   }
 }
 
-/** Untags `ref` for the test (a bare machine has no base image) and tags it back at teardown. */
-async function hideImage(t: Test, ref: string): Promise<string | undefined> {
+/**
+ * Untags `ref` for the test (a bare machine has no base image) and tags it back at teardown. The
+ * base the set-up makes instead goes then, with the images it built on it (`builtOn`), whose tags
+ * go back to the images they named before: the engine's images are left as they were found.
+ */
+async function hideImage(t: Test, ref: string, builtOn: string[] = []): Promise<void> {
   const id = await imageId(ref);
-  if (id === undefined) return undefined;
+  if (id === undefined) return;
+  const before = await Promise.all(builtOn.map(async (b) => [b, await imageId(b)] as const));
   const keep = keepTag(ref);
   await runOk('docker', ['tag', id, keep]);
   t.teardown(async () => {
     const made = await imageId(ref);
     await runOk('docker', ['tag', id, ref]);
     await runOk('docker', ['rmi', keep]);
-    // The set-up's own base (and the plugin image made from it) only take space now.
-    if (made !== undefined && made !== id) {
-      await run('docker', ['rmi', 'dvol-plugin-rootfs:dev']);
-      await run('docker', ['rmi', made]);
+    if (made === undefined || made === id) return;
+    for (const [b, was] of before) {
+      if ((await imageId(b)) === was) continue;
+      await run('docker', ['rmi', b]);
+      if (was !== undefined) await runOk('docker', ['tag', was, b]);
     }
+    await run('docker', ['rmi', made]);
   });
   await runOk('docker', ['rmi', ref]);
-  return id;
 }
 
 const pull = await run('docker', ['pull', '-q', PUBLIC], { timeout: 60_000 });
@@ -81,8 +89,9 @@ t.test(
     }
     const machine = (await imageId(LOCAL)) as string;
     await hideImage(t, PUBLIC);
-    await hideImage(t, LOCAL);
+    await hideImage(t, LOCAL, [ROOTFS]);
     t.equal(await imageId(LOCAL), undefined, 'no base image is cached');
+    t.equal(await imageId(PUBLIC), undefined, 'nor the public one');
 
     const dir = mkdtempSync(join(tmpdir(), 'dvol-setup-'));
     t.teardown(() => rmSync(dir, { recursive: true, force: true }));
