@@ -45,8 +45,7 @@ async function unhideLeftovers(ref: string): Promise<void> {
 
 /**
  * Untags `ref` for the test (a bare machine has no base image) and tags it back at teardown. The
- * base the set-up makes instead goes then, with the images it built on it (`builtOn`), whose tags
- * go back to the images they named before: the engine's images are left as they were found.
+ * base the set-up makes instead goes then, with what it built on it (`builtOn`, when re-tagged).
  */
 async function hideImage(t: Test, ref: string, builtOn: string[] = []): Promise<void> {
   const id = await imageId(ref);
@@ -59,11 +58,7 @@ async function hideImage(t: Test, ref: string, builtOn: string[] = []): Promise<
     await runOk('docker', ['tag', id, ref]);
     await runOk('docker', ['rmi', keep]);
     if (made === undefined || made === id) return;
-    for (const [b, was] of before) {
-      if ((await imageId(b)) === was) continue;
-      await run('docker', ['rmi', b]);
-      if (was !== undefined) await runOk('docker', ['tag', was, b]);
-    }
+    for (const [b, was] of before) if ((await imageId(b)) !== was) await run('docker', ['rmi', b]);
     await run('docker', ['rmi', made]);
   });
   await runOk('docker', ['rmi', ref]);
@@ -122,6 +117,7 @@ t.test(
         ])
       ).stdout.trim() || '/var/lib/dvol';
     mkdirSync(DEBOOTSTRAP_CACHE, { recursive: true });
+    const rootfsBefore = await imageId(ROOTFS);
     t.teardown(() => run('docker', ['rm', '-f', NAME]));
     const r = await run(
       'docker',
@@ -188,5 +184,9 @@ t.test(
     );
     t.match(out, /M +0B +file +\(content, mtime\)/, 'diff -v says content');
     t.notMatch(out, /rsync: command not found/, 'no rsync was needed');
+    if (rootfsBefore !== undefined) {
+      const left = await imageId(rootfsBefore);
+      t.equal(left, undefined, 'the plugin image the set-up replaced is not left behind');
+    }
   },
 );
