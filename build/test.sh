@@ -61,7 +61,7 @@ fi
 # clone, no base image, no registry, no rsync or debootstrap), then dvol. It reinstalls the plugin
 # `dvol` from the clone: before the e2e tier, which installs it from this tree again.
 # The bare-machine run (npm ci, debootstrap and the plugin build inside a container) takes 3 to 5
-# minutes, 1-2 more on a machine with no base image yet (docs/benchmarks.md).
+# minutes, about 2 more on a machine with no base image yet (docs/benchmarks.md).
 echo "# set-up"
 tap_run --jobs=1 --timeout=1200 test/setup/setup-messages.test.ts test/setup/bare-machine.test.ts
 
