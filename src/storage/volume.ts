@@ -11,6 +11,7 @@ import type {
   Commit,
   FsckProblem,
   ResetResult,
+  ScheduledSnapshot,
   Status,
   TagInfo,
   Volume,
@@ -20,6 +21,8 @@ import type {
 import type { KeyedMutex } from './mutex.js';
 import { activeHead } from './record-refs.js';
 import { resolveRef } from './refs.js';
+import type { RetentionPolicy } from './schedule/retention.js';
+import * as snapshots from './snapshots.js';
 
 /** VolumeInfo from volume.json alone (what Docker's Get needs: no walk of the data). */
 export function volumeInfo(record: VolumeRecord): VolumeInfo {
@@ -143,6 +146,22 @@ export class VolumeHandle implements Volume {
 
   fsck(): Promise<FsckProblem[]> {
     return this.locked(() => fsckVolume(this.ctx));
+  }
+
+  snapshotNeeded(): Promise<boolean> {
+    return this.locked(() => snapshots.snapshotNeeded(this.ctx));
+  }
+
+  snapshot(opts: { message: string; author: string; date: Date }): Promise<Commit> {
+    return this.locked(() => snapshots.takeSnapshot(this.ctx, opts));
+  }
+
+  snapshots(branch?: string): Promise<ScheduledSnapshot[]> {
+    return this.locked(() => snapshots.listSnapshots(this.ctx, branch));
+  }
+
+  pruneSnapshots(policy: RetentionPolicy, now: number): Promise<Commit[]> {
+    return this.locked(() => snapshots.pruneSnapshots(this.ctx, policy, now));
   }
 
   diff(from?: string, to?: string): Promise<VolumeDiff> {
