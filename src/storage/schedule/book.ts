@@ -35,8 +35,8 @@ export interface RunOutcome {
 const FORMAT = 'dvol-schedules';
 const VERSION = 1;
 
-/** How one schedule is written: durations in the user's notation, dates in RFC 3339. */
-interface StoredSchedule {
+/** A schedule as written in the file and shown: durations in the user's notation, dates in RFC 3339. */
+export interface ScheduleText {
   every: string;
   keep: string;
   keepLast: number;
@@ -49,7 +49,20 @@ interface StoredSchedule {
 interface StoredFile {
   format: string;
   version: number;
-  schedules: Record<string, StoredSchedule>;
+  schedules: Record<string, ScheduleText>;
+}
+
+/** The schedule in the user's notation. */
+export function scheduleText(s: Schedule): ScheduleText {
+  return {
+    every: formatDuration(s.everyMs),
+    keep: formatRules(s.rules),
+    keepLast: s.keepLast,
+    paused: s.paused,
+    createdAt: s.createdAt,
+    ...(s.lastRunAt === undefined ? {} : { lastRunAt: new Date(s.lastRunAt).toISOString() }),
+    ...(s.last === undefined ? {} : { last: s.last }),
+  };
 }
 
 /** The schedules of one store, by volume name; every change is written before it resolves. */
@@ -132,19 +145,11 @@ export class ScheduleBook {
   }
 
   #serialize(): StoredFile {
-    const schedules: Record<string, StoredSchedule> = Object.create(null) as Record<string, StoredSchedule>;
+    const schedules: Record<string, ScheduleText> = Object.create(null) as Record<string, ScheduleText>;
     for (const s of this.list()) {
       Object.defineProperty(schedules, s.volume, {
         enumerable: true,
-        value: {
-          every: formatDuration(s.everyMs),
-          keep: formatRules(s.rules),
-          keepLast: s.keepLast,
-          paused: s.paused,
-          createdAt: s.createdAt,
-          ...(s.lastRunAt === undefined ? {} : { lastRunAt: new Date(s.lastRunAt).toISOString() }),
-          ...(s.last === undefined ? {} : { last: s.last }),
-        },
+        value: scheduleText(s),
       });
     }
     return { format: FORMAT, version: VERSION, schedules };
