@@ -12,6 +12,7 @@ import { list } from './list.js';
 import { log } from './log.js';
 import { reset } from './reset.js';
 import { rm } from './rm.js';
+import { schedule } from './schedule.js';
 import { status } from './status.js';
 import { switchVolume } from './switch.js';
 import { tag } from './tag.js';
@@ -30,6 +31,7 @@ export const commands: Command[] = [
   branch,
   checkout,
   tag,
+  schedule,
   config,
   fsck,
   version,

@@ -1,6 +1,7 @@
 // `dvol log`: the commits of the active branch, newest first, git-style.
 
-import type { Commit } from '../../storage/model.js';
+import type { SnapshotsAnswer } from '../../api/schedule.js';
+import type { Commit, VolumeInfo } from '../../storage/model.js';
 import type { Command } from '../command.js';
 import { volumePath } from '../context.js';
 import { usageError } from '../errors.js';
@@ -9,9 +10,14 @@ import { formatLog } from '../format.js';
 export const log: Command = {
   name: 'log',
   summary: 'List commits on the active volume and branch',
-  synopsis: ['log [-n COUNT] [--json] [VOLUME]'],
-  description: `Shows the commits of the active branch of VOLUME (default: the active volume), newest first, including those inherited from the branch it was made from: the commit id, author, date (UTC, in git's default format) and message, as 'git log' prints them.`,
-  options: [{ long: 'max-count', short: 'n', value: 'COUNT', description: 'Show at most COUNT commits.' }],
+  synopsis: ['log [-n COUNT] [--scheduled] [--json] [VOLUME]'],
+  description: `Shows the commits of the active branch of VOLUME (default: the active volume), newest first, including those inherited from the branch it was made from: the commit id, author, date (UTC, in git's default format) and message, as 'git log' prints them.
+
+With --scheduled, shows the active branch's scheduled snapshots instead ('dvol schedule'), newest first, each marked '(scheduled)'; with --json each carries 'kept': true when a tag, a branch tip or a branch made from it keeps it from retention.`,
+  options: [
+    { long: 'max-count', short: 'n', value: 'COUNT', description: 'Show at most COUNT commits.' },
+    { long: 'scheduled', description: 'Show the scheduled snapshots of the branch.' },
+  ],
   json: true,
   arity: [0, 1],
   async run(ctx, { opts, json, positionals: [explicit] }) {
@@ -19,6 +25,21 @@ export const log: Command = {
     if (!Number.isInteger(max) && max !== Infinity) throw usageError('COUNT must be a whole number', 'log');
     if (max < 0) throw usageError('COUNT must not be negative', 'log');
     const volume = await ctx.volume(explicit);
+    if (opts.scheduled) {
+      const { volume: info } = await ctx.api.request<{ volume: VolumeInfo }>('GET', volumePath(volume));
+      const path = `${volumePath(volume, 'snapshots')}?branch=${encodeURIComponent(info.activeBranch)}`;
+      const { snapshots } = await ctx.api.request<SnapshotsAnswer>('GET', path);
+      const shown = snapshots.slice(0, max);
+      if (json) return ctx.print.json({ snapshots: shown });
+      if (shown.length === 0)
+        return ctx.print.line(`Branch ${info.activeBranch} of ${volume} has no scheduled snapshots.`);
+      return ctx.print.write(
+        formatLog(
+          shown.map((s) => s.commit),
+          (s) => ctx.print.paint('yellow', s),
+        ),
+      );
+    }
     const { commits } = await ctx.api.request<{ commits: Commit[] }>('GET', volumePath(volume, 'commits'));
     const shown = commits.slice(0, max);
     if (json) return ctx.print.json({ commits: shown });
