@@ -71,3 +71,14 @@ t.test('refusals are one sentence and an exit status', async (t) => {
     err: /volume 'nope' does not exist/,
   });
 });
+
+t.test('du lists the snapshot with what only it holds', async (t) => {
+  const r = await dvol('du', 'db');
+  t.equal(r.code, 0);
+  t.match(r.out, /^ *ID +KIND +DATE +SIZE +ONLY IT +MESSAGE\n *[0-9a-f]{7} +snapshot of master +20\d\d-/);
+  t.match(r.out, /branch master .*\(working data\)/);
+  t.match(r.out, /\nOnly in commits: 0 ?B; only in scheduled snapshots: [\d.]+ ?kB\.\n\(plain: exact/);
+  t.match(JSON.parse((await dvol('du', '--json', 'db')).out), {
+    du: { driver: 'plain', entries: [{ snapshotOf: 'master' }] },
+  });
+});

@@ -5,6 +5,7 @@ import { DvolError } from '../storage/errors.js';
 import type { Deps, Env } from './deps.js';
 import { branchRoutes } from './api/branches.js';
 import { diffRoutes } from './api/diff.js';
+import { duRoutes } from './api/du.js';
 import { historyRoutes } from './api/history.js';
 import { scheduleRoutes } from './api/schedules.js';
 import { volumeRoutes } from './api/volumes.js';
@@ -40,5 +41,6 @@ export function createApp(deps: Deps | Promise<Deps>): Hono<Env> {
   app.route('/dvol', branchRoutes);
   app.route('/dvol', diffRoutes);
   app.route('/dvol', scheduleRoutes);
+  app.route('/dvol', duRoutes);
   return app;
 }

@@ -3,7 +3,10 @@
 
 import type { DiffEntry, DiffTotals } from './drivers/diff-entry.js';
 import type { DataSize, DriverName } from './drivers/driver.js';
+import type { DuReport } from './du.js';
 import type { RetentionPolicy } from './schedule/retention.js';
+
+export type { DuEntry, DuReport } from './du.js';
 
 export type {
   ChangeAspect,
@@ -177,6 +180,8 @@ export interface Volume {
    * resolves to every commit deleted (a snapshot, or a commit only deleted snapshots still reached).
    */
   pruneSnapshots(policy: RetentionPolicy, now: number): Promise<Commit[]>;
+  /** `dvol du`: every commit's and snapshot's size and the bytes only it holds. Walks data. */
+  du(): Promise<DuReport>;
 
   /**
    * What changed from `from` (a ref; default HEAD, or an empty tree before the first commit) to `to`

@@ -4,11 +4,13 @@ import * as branches from './branches.js';
 import * as commits from './commits.js';
 import { ensureClean, isDirty, loadRecord, refContext, type VolumeContext } from './context.js';
 import { diffVolume } from './diff.js';
+import { diskUsage } from './du.js';
 import { fsckVolume } from './fsck.js';
 import { readCommit, type VolumeRecord } from './meta.js';
 import type {
   BranchInfo,
   Commit,
+  DuReport,
   FsckProblem,
   ResetResult,
   ScheduledSnapshot,
@@ -162,6 +164,10 @@ export class VolumeHandle implements Volume {
 
   pruneSnapshots(policy: RetentionPolicy, now: number): Promise<Commit[]> {
     return this.locked(() => snapshots.pruneSnapshots(this.ctx, policy, now));
+  }
+
+  du(): Promise<DuReport> {
+    return this.locked(() => diskUsage(this.ctx));
   }
 
   diff(from?: string, to?: string): Promise<VolumeDiff> {

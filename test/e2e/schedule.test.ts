@@ -5,6 +5,7 @@ import t, { type Test } from 'tap';
 import { docker, dockerResult } from './lib/exec.js';
 import { busyboxImage } from './lib/images.js';
 import { PLUGIN, waitForPlugin } from './lib/plugin.js';
+import { uniqueName } from './lib/names.js';
 import { createVolume, runDetached } from './lib/resources.js';
 import { SLEEP_UNTIL_STOPPED } from './lib/volumes.js';
 import { waitFor } from './lib/wait.js';
@@ -20,7 +21,7 @@ interface Snapshot {
 interface ScheduleInfo {
   volume: string;
   lastRunAt?: string;
-  last?: { result: string; pruned?: number };
+  last?: { result: string; pruned?: number; durationMs?: number };
 }
 
 async function snapshots(t: Test, volume: string): Promise<Snapshot[]> {
@@ -116,4 +117,41 @@ t.test('a schedule runs, skips when clean, prunes with --keep-last, survives dis
   );
   await dvolOk(t, 'schedule', 'rm', volume);
   await fsckClean(t, 'after the restart');
+});
+
+t.test('what one scheduled snapshot costs with a container running, per driver', async (t) => {
+  await dockerGroupUser(t);
+  for (const driver of ['plain', 'reflink', 'btrfs']) {
+    const name = uniqueName(`sched_${driver}`);
+    const made = await dockerResult('volume', 'create', '-d', PLUGIN, '-o', `driver=${driver}`, name);
+    if (made.code !== 0) {
+      t.comment(`${driver}: not available on this state directory (${made.stderr.trim().split('\n')[0]})`);
+      continue;
+    }
+    t.teardown(async () => {
+      await dvol('schedule', 'rm', name);
+      await dockerResult('volume', 'rm', '-f', name);
+    });
+    const ctr = await runDetached(t, ['-v', `${name}:/data`, busybox, ...SLEEP_UNTIL_STOPPED]);
+    // 64 MiB in one file and 2000 small files: a small database's worth.
+    await docker(
+      'exec',
+      ctr,
+      'sh',
+      '-c',
+      'head -c 67108864 /dev/urandom > /data/big && mkdir /data/small && for i in $(seq 2000); do echo $i > /data/small/$i; done',
+    );
+    const since = new Date().toISOString();
+    await dvolOk(t, 'schedule', 'add', name, '--every', '1h');
+    const s = await waitFor(`the first snapshot of ${name}`, () => runAfter(t, name, since), {
+      timeoutMs: 120_000,
+    });
+    t.match(s.last, { result: 'taken' }, `${driver}: taken`);
+    t.equal(await docker('inspect', '-f', '{{.State.Status}}', ctr), 'running', `${driver}: running after`);
+    t.comment(
+      `${driver}: one scheduled snapshot of 64 MiB + 2000 files, container running: ${s.last?.durationMs} ms`,
+    );
+    await dvolOk(t, 'schedule', 'rm', name);
+    await docker('rm', '-f', ctr);
+  }
 });

@@ -6,6 +6,7 @@ import { checkout } from './checkout.js';
 import { commit } from './commit.js';
 import { config } from './config.js';
 import { diff } from './diff.js';
+import { du } from './du.js';
 import { fsck } from './fsck.js';
 import { init } from './init.js';
 import { list } from './list.js';
@@ -32,6 +33,7 @@ export const commands: Command[] = [
   checkout,
   tag,
   schedule,
+  du,
   config,
   fsck,
   version,

@@ -159,8 +159,9 @@ export class Scheduler {
     if (this.#stopped || !s || s.paused) return;
     const now = this.clock.now();
     let last: RunOutcome;
+    const started = performance.now();
     try {
-      last = await this.run(s, now);
+      last = { ...(await this.run(s, now)), durationMs: Math.round(performance.now() - started) };
     } catch (err) {
       if (!(await this.exists(volume).catch(() => true))) {
         console.error(`dvol: volume '${volume}' is gone: its schedule is removed`);

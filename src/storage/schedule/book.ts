@@ -29,6 +29,8 @@ export interface RunOutcome {
   /** Commits retention deleted after the run. */
   pruned?: number;
   error?: string;
+  /** How long the run took, pauses and retention included. */
+  durationMs?: number;
 }
 
 /** The file's format marker; a reader refuses any other version. */
