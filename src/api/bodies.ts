@@ -82,3 +82,26 @@ export interface TagBody {
   ref?: string;
 }
 export const tagBody = body<TagBody>({ name, ref }, ['name']);
+
+/** POST /dvol/volumes/VOL/schedule; durations and rules are parsed (and refused precisely) by storage. */
+export interface ScheduleBody {
+  /** A duration like 30s, 10m, 1h, 1d. */
+  every: string;
+  /** Retention rules like 24h:1h,7d:1d; '' or absent: none. */
+  keep?: string;
+  /** Keep the newest N whatever the rules say; 0 or absent: none. */
+  keepLast?: number;
+}
+export const scheduleBody = body<ScheduleBody>(
+  {
+    every: text(64),
+    keep: text(1024),
+    keepLast: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 100_000,
+      description: 'must be a whole number from 0 to 100000',
+    },
+  },
+  ['every'],
+);

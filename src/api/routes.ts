@@ -22,8 +22,11 @@ import type {
   InitBody,
   RefBody,
   ResetBody,
+  ScheduleBody,
   TagBody,
 } from './bodies.js';
+import type { DuAnswer } from './du.js';
+import type { ScheduleAnswer, SchedulesAnswer, SnapshotsAnswer } from './schedule.js';
 
 /** Every failed answer (4xx, 5xx) and the last line of a stream that failed. */
 export interface ErrorBody {
@@ -103,6 +106,15 @@ export interface DvolRoutes {
   'POST /dvol/volumes/:vol/checkout': { body: CheckoutBody; answer: CheckoutAnswer };
   'DELETE /dvol/volumes/:vol/branches/:branch': { query: { force?: '1' }; answer: { removed: Commit[] } };
   /** With summary=1: only the totals, as one JSON answer. */
+  'GET /dvol/schedules': { answer: SchedulesAnswer };
+  /** Adds the volume's schedule, or replaces it (keeping its last run). */
+  'POST /dvol/volumes/:vol/schedule': { body: ScheduleBody; answer: ScheduleAnswer };
+  'POST /dvol/volumes/:vol/schedule/pause': { answer: ScheduleAnswer };
+  'POST /dvol/volumes/:vol/schedule/resume': { answer: ScheduleAnswer };
+  'DELETE /dvol/volumes/:vol/schedule': { answer: Empty };
+  /** Scheduled snapshots of a branch (default: every branch), newest first. */
+  'GET /dvol/volumes/:vol/snapshots': { query: { branch?: string }; answer: SnapshotsAnswer };
+  'GET /dvol/volumes/:vol/du': { answer: DuAnswer };
   'GET /dvol/volumes/:vol/diff': {
     query: DiffQuery & { summary: '1' };
     answer: DiffHead & { totals: DiffTotals };
@@ -165,6 +177,13 @@ export const ROUTE_KEYS = [
   'POST /dvol/volumes/:vol/checkout',
   'DELETE /dvol/volumes/:vol/branches/:branch',
   'GET /dvol/volumes/:vol/diff',
+  'GET /dvol/schedules',
+  'POST /dvol/volumes/:vol/schedule',
+  'POST /dvol/volumes/:vol/schedule/pause',
+  'POST /dvol/volumes/:vol/schedule/resume',
+  'DELETE /dvol/volumes/:vol/schedule',
+  'GET /dvol/volumes/:vol/snapshots',
+  'GET /dvol/volumes/:vol/du',
 ] as const satisfies readonly (RouteKey | StreamKey)[];
 
 // A key added to a table but not to the list above fails typecheck here.

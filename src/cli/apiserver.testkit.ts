@@ -35,9 +35,11 @@ export async function cliAgainstServer(
     DVOL_MOUNTS: join(dir, 'mnt'),
     DOCKER_SOCKET: join(dir, 'none'),
   });
-  const server = await listenUnix(createApp(await buildDeps(config, store)).fetch, socket);
+  const deps = await buildDeps(config, store);
+  const server = await listenUnix(createApp(deps).fetch, socket);
   t.teardown(async () => {
     await closeServer(server);
+    await deps.scheduler.stop();
     await store.close();
     await rm(dir, { recursive: true, force: true });
   });

@@ -63,7 +63,8 @@ export function shortId(id: string): string {
 export function formatLog(commits: Commit[], paintId: (text: string) => string = (s) => s): string {
   return commits
     .map((c) => {
-      const head = [paintId(`commit ${c.id}`), `Author: ${c.author}`, `Date:   ${gitDate(c.date)}`];
+      const id = paintId(`commit ${c.id}`) + (c.scheduled ? ' (scheduled)' : '');
+      const head = [id, `Author: ${c.author}`, `Date:   ${gitDate(c.date)}`];
       if (c.dataDeleted) head.push('Data:   deleted to reclaim space');
       const body = c.message.split('\n').map((line) => (line ? `    ${line}` : ''));
       return [...head, '', ...body, ''].join('\n');

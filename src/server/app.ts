@@ -6,7 +6,9 @@ import { apiVersion } from './apiversion.js';
 import type { Deps, Env } from './deps.js';
 import { branchRoutes } from './api/branches.js';
 import { diffRoutes } from './api/diff.js';
+import { duRoutes } from './api/du.js';
 import { historyRoutes } from './api/history.js';
+import { scheduleRoutes } from './api/schedules.js';
 import { volumeRoutes } from './api/volumes.js';
 import { errorResponse } from './respond.js';
 import { bootRoutes, volumeDriverRoutes } from './volumedriver.js';
@@ -40,5 +42,7 @@ export function createApp(deps: Deps | Promise<Deps>): Hono<Env> {
   app.route('/dvol', historyRoutes);
   app.route('/dvol', branchRoutes);
   app.route('/dvol', diffRoutes);
+  app.route('/dvol', scheduleRoutes);
+  app.route('/dvol', duRoutes);
   return app;
 }

@@ -6,6 +6,7 @@ import type { ServerConfig } from './config.js';
 import type { Containers } from './containers.js';
 import type { VolumeGuard } from './guard.js';
 import type { Mountpoints } from './mountpoints.js';
+import type { Scheduler } from './scheduler/scheduler.js';
 
 /** The server's collaborators; every route reads them as `c.var.deps`. */
 export interface Deps {
@@ -16,6 +17,8 @@ export interface Deps {
   /** Runs checkout, reset and commit with the volume's containers stopped or paused. */
   guard: VolumeGuard;
   active: ActiveVolume;
+  /** Scheduled snapshots: started by buildDeps, stopped before the store closes. */
+  scheduler: Scheduler;
 }
 
 /** Hono environment of every route. */

@@ -90,8 +90,10 @@ export async function start(config: ServerConfig): Promise<Running> {
     );
     await cli.close();
     await Promise.all(servers.map(closeServer));
-    if (opened) await opened.deps.store.close();
-    else await cli.removeRunDir();
+    if (opened) {
+      await opened.deps.scheduler.stop();
+      await opened.deps.store.close();
+    } else await cli.removeRunDir();
   };
   return { servers, ready, stop };
 }

@@ -100,6 +100,19 @@ export async function commit(
   return deps.guard.paused(name, `commit of volume '${name}'`, () => vol.commit(opts));
 }
 
+/**
+ * A scheduled snapshot: a commit that hangs off HEAD and moves no branch, with the commit's container
+ * policy (paused unless the driver snapshots atomically).
+ */
+export async function snapshot(
+  deps: Pick<Deps, 'store' | 'guard'>,
+  name: string,
+  opts: { message: string; author: string; date: Date },
+): Promise<Commit> {
+  const vol = deps.store.volume(name);
+  return deps.guard.paused(name, `scheduled snapshot of volume '${name}'`, () => vol.snapshot(opts));
+}
+
 /** `reset --hard REF`: with the volume's containers stopped, then started again. */
 export async function reset(
   deps: Deps,

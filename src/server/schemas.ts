@@ -53,3 +53,4 @@ export const refBody = ajv.compile<api.RefBody>(api.refBody);
 export const checkoutBody = ajv.compile<api.CheckoutBody>(api.checkoutBody);
 export const resetBody = ajv.compile<api.ResetBody>(api.resetBody);
 export const tagBody = ajv.compile<api.TagBody>(api.tagBody);
+export const scheduleBody = ajv.compile<api.ScheduleBody>(api.scheduleBody);

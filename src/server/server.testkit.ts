@@ -27,10 +27,14 @@ export async function testServer(
     if (root === undefined) return;
     for (const name of await mountedUnder(root)) await unmount(join(root, name));
   });
+  // Registered before the store's own teardown: the scheduler stops before the store closes.
+  const started: { deps?: Deps } = {};
+  t.teardown(() => started.deps?.scheduler.stop());
   const config = { ...testConfig(t.testdir()), ...overrides };
   const store = await openTestStore(t, { root: config.stateDir });
   const deps = await buildDeps(config, store);
   mounted.root = deps.mountpoints.root;
+  started.deps = deps;
   return { app: createApp(deps), deps, store, config };
 }
 

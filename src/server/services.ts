@@ -1,4 +1,5 @@
-// Builds the routes' collaborators around an open store: mount points, containers, guard, active volume.
+// Builds the routes' collaborators around an open store: mount points, containers, guard, active volume,
+// and the scheduler of snapshots (started here).
 
 import { chmod, stat } from 'node:fs/promises';
 import type { Store } from '../storage/model.js';
@@ -8,6 +9,9 @@ import { Containers } from './containers.js';
 import type { Deps } from './deps.js';
 import { VolumeGuard } from './guard.js';
 import { Mountpoints } from './mountpoints.js';
+import { ScheduleBook } from '../storage/schedule/book.js';
+import { Scheduler } from './scheduler/scheduler.js';
+import { snapshotVolume } from './scheduler/snapshot.js';
 
 /** Everything createApp needs, with bind mounts reconciled against the persisted mount table. */
 export async function buildDeps(config: ServerConfig, store: Store): Promise<Deps> {
@@ -17,12 +21,20 @@ export async function buildDeps(config: ServerConfig, store: Store): Promise<Dep
   await chmod(config.stateDir, (mode & 0o7777) | 0o011);
   const mountpoints = await Mountpoints.open(store, config.mountsRoot);
   const containers = new Containers(config.dockerSocket, config.pluginName);
+  const guard = new VolumeGuard(store, mountpoints, containers);
+  const scheduler = new Scheduler(
+    await ScheduleBook.open(store.root),
+    (schedule, now) => snapshotVolume({ store, guard }, schedule, now),
+    async (name) => (await store.getVolume(name)) !== undefined,
+  );
+  scheduler.start();
   return {
     config,
     store,
     mountpoints,
     containers,
-    guard: new VolumeGuard(store, mountpoints, containers),
+    guard,
     active: await ActiveVolume.load(config.stateDir),
+    scheduler,
   };
 }

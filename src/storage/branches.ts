@@ -7,7 +7,14 @@ import { runReset, writeIntent } from './journal.js';
 import { readAllCommits, writeVolumeRecord, type VolumeRecord } from './meta.js';
 import type { BranchInfo, Commit, ResetResult } from './model.js';
 import { checkName } from './names.js';
-import { activeHead, branchHead, hasBranch, withBranch, withoutBranch } from './record-refs.js';
+import {
+  activeHead,
+  branchHead,
+  hasBranch,
+  withBranch,
+  withoutBranch,
+  withoutSnapshots,
+} from './record-refs.js';
 import { resolveRef } from './refs.js';
 import {
   ensureClean,
@@ -96,7 +103,8 @@ export async function deleteBranch(
       "switch to another branch first with 'dvol checkout BRANCH'",
     );
   }
-  const next = withoutBranch(record, name);
+  // The branch's scheduled snapshots go with it: they hang off history nothing else may keep.
+  const next = withoutSnapshots(withoutBranch(record, name), (_, s) => s.branch === name);
   const commits = await readAllCommits(ctx.paths);
   const lost = wouldLose(branchHead(record, name) ?? null, next, commits);
   if (lost.length > 0 && !force) {

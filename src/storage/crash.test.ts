@@ -28,6 +28,8 @@ interface VolumeState {
   deleted: string[];
   files: Record<string, string>;
   dirty: boolean;
+  /** Scheduled snapshots, newest first. */
+  snapshots: string[];
 }
 type State = Record<string, VolumeState>;
 
@@ -51,6 +53,7 @@ async function observe(store: Store): Promise<State> {
       deleted: [...commits].filter(([, d]) => d).map(([id]) => id),
       files,
       dirty: status.dirty,
+      snapshots: (await vol.snapshots()).map((s) => s.commit.id),
     };
   }
   return state;
@@ -74,6 +77,13 @@ async function prepare(root: string, op: Op): Promise<State> {
     await commitFile(vol, 'f', '2');
     if (op === 'commit') await writeFile(join(dir, 'f'), 'after');
     if (op === 'reset') await writeFile(join(dir, 'f'), 'dirty');
+    if (op === 'snapshot') await writeFile(join(dir, 'f'), 'scheduled');
+    if (op === 'prune') {
+      for (const [i, at] of [Date.now() - 2000, Date.now() - 1000].entries()) {
+        await writeFile(join(dir, 'f'), `s${i}`);
+        await vol.snapshot({ message: 'scheduled', author: 'dvol scheduler <s@dvol>', date: new Date(at) });
+      }
+    }
     return await observe(store);
   } finally {
     await store.close();
@@ -129,10 +139,19 @@ function isAfter(op: Op, before: State, now: State): boolean {
           deleted: [],
           files: {},
           dirty: false,
+          snapshots: [],
         },
       });
     case 'rm':
       return same(now, {});
+    case 'snapshot':
+      return (
+        !!vol &&
+        vol.snapshots.length === was.snapshots.length + 1 &&
+        same(vol, { ...was, snapshots: vol.snapshots })
+      );
+    case 'prune':
+      return same(vol, { ...was, snapshots: was.snapshots.slice(0, 1) });
   }
 }
 
@@ -194,6 +213,9 @@ const NAMED: [Op, string, 'before' | 'after'][] = [
   ['commit-rm', 'commit-rm:after-record', 'after'],
   ['create', 'create:after-record', 'after'],
   ['rm', 'rm:after-rename', 'after'],
+  ['snapshot', 'snapshot:after-data', 'before'],
+  ['snapshot', 'snapshot:after-record', 'before'],
+  ['prune', 'prune:after-ref', 'after'],
 ];
 
 t.test('named crash points', async (t) => {
@@ -210,7 +232,7 @@ t.test('named crash points', async (t) => {
 
 t.test('uninterrupted runs end after; kills at random instants within their duration', async (t) => {
   const seen: Record<string, number> = {};
-  for (const op of ['commit', 'reset', 'checkout-b'] as const) {
+  for (const op of ['commit', 'reset', 'checkout-b', 'snapshot', 'prune'] as const) {
     const root = join(t.testdir(), op);
     const before = await prepare(root, op);
     const run = await runChild(root, op);

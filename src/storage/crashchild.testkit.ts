@@ -14,6 +14,8 @@ export const OPS = {
   'commit-rm': (s) => s.volume('vol').deleteCommitData('HEAD^'),
   create: (s) => s.createVolume('vol2'),
   rm: (s) => s.removeVolume('vol'),
+  snapshot: (s) => s.volume('vol').snapshot({ message: 'scheduled', author: AUTHOR, date: new Date() }),
+  prune: (s) => s.volume('vol').pruneSnapshots({ rules: [], keepLast: 1 }, Date.now()),
 } satisfies Record<string, (store: Store) => Promise<unknown>>;
 
 export type Op = keyof typeof OPS;

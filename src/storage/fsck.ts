@@ -6,7 +6,7 @@ import { reachableFrom, refTargets } from './gc.js';
 import { readAllCommits } from './meta.js';
 import type { FsckProblem } from './model.js';
 import { nameProblem, quote } from './names.js';
-import { hasBranch } from './record-refs.js';
+import { hasBranch, snapshotsOf } from './record-refs.js';
 
 /** Checks one volume; resolves to its problems (empty when healthy). Caller holds the volume's lock. */
 export async function fsckVolume(ctx: VolumeContext): Promise<FsckProblem[]> {
@@ -35,12 +35,21 @@ export async function fsckVolume(ctx: VolumeContext): Promise<FsckProblem[]> {
   const refs: [string, string | null][] = [
     ...Object.entries(record.branches).map(([b, head]): [string, string | null] => [`branch '${b}'`, head]),
     ...Object.entries(record.tags).map(([t, tag]): [string, string | null] => [`tag '${t}'`, tag.commit]),
+    ...snapshotsOf(record).map(([id]): [string, string | null] => [`snapshot ${id}`, id]),
   ];
+  for (const [id, snap] of snapshotsOf(record)) {
+    if (!hasBranch(record, snap.branch)) {
+      report(
+        'snapshot-unknown-branch',
+        `snapshot ${id} names branch ${quote(snap.branch)}, which does not exist`,
+      );
+    }
+  }
   for (const [ref, id] of refs) {
     if (id === null) continue;
     const commit = commits.get(id);
     if (!commit) report('ref-missing-commit', `${ref} points at commit ${id}, which has no record`);
-    else if (commit.dataDeleted)
+    else if (commit.dataDeleted && !ref.startsWith('snapshot '))
       report('ref-deleted-data', `${ref} points at commit ${id}, whose data was deleted`);
   }
   for (const [id, commit] of commits) {

@@ -4,10 +4,15 @@ import type { SnapshotDriver } from './drivers/driver.js';
 import { removeCommitRecord, type VolumePaths, type VolumeRecord } from './meta.js';
 import type { Commit } from './model.js';
 
-/** Every ref's target: branch heads and tagged commits. */
-export function refTargets(record: VolumeRecord): string[] {
+/** The targets of the user's refs: branch heads and tagged commits (what retention never deletes). */
+export function userRefTargets(record: VolumeRecord): string[] {
   const heads = Object.values(record.branches).filter((h): h is string => h !== null);
   return [...heads, ...Object.values(record.tags).map((t) => t.commit)];
+}
+
+/** Every ref's target: branch heads, tagged commits and scheduled snapshots (what GC keeps). */
+export function refTargets(record: VolumeRecord): string[] {
+  return [...userRefTargets(record), ...Object.keys(record.snapshots ?? {})];
 }
 
 /** Ids of the commits reachable from `starts` by following parents (only through known records). */

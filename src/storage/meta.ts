@@ -19,6 +19,18 @@ export interface VolumeRecord {
   /** Branch name → tip commit id (null before the branch's first commit). */
   branches: Record<string, string | null>;
   tags: Record<string, { commit: string; date: string }>;
+  /**
+   * Scheduled snapshots: commit id → the branch it was taken of and when. Each is a ref that keeps
+   * its commit alive but moves no branch; retention removes it. Absent in volumes without any.
+   */
+  snapshots?: Record<string, SnapshotRef>;
+}
+
+/** One scheduled snapshot's entry in volume.json. */
+export interface SnapshotRef {
+  branch: string;
+  /** RFC 3339, when it was taken (the scheduler's clock). */
+  date: string;
 }
 
 /** Where one volume's files live. */
@@ -70,6 +82,7 @@ export async function readVolumeRecord(paths: VolumePaths): Promise<VolumeRecord
     options: ownDict(Object.entries(isObject(record.options) ? record.options : {})),
     branches: ownDict(Object.entries(record.branches)),
     tags: ownDict(Object.entries(isObject(record.tags) ? record.tags : {})),
+    ...(isObject(record.snapshots) ? { snapshots: ownDict(Object.entries(record.snapshots)) } : {}),
   };
 }
 

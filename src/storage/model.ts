@@ -4,6 +4,10 @@
 import type { DiffEntry, DiffTotals } from './drivers/diff-entry.js';
 import type { DataSize } from './drivers/driver.js';
 import type { DriverName } from './drivers/index.js';
+import type { DuReport } from './du.js';
+import type { RetentionPolicy } from './schedule/retention.js';
+
+export type { DuEntry, DuReport } from './du.js';
 
 export type {
   ChangeAspect,
@@ -28,6 +32,17 @@ export interface Commit {
   date: string;
   /** True when its data was deleted to reclaim space ('dvol commit -d'): it stays in the log. */
   dataDeleted?: boolean;
+  /** True for a scheduled snapshot: taken by the plugin, it hangs off HEAD and moves no branch. */
+  scheduled?: boolean;
+}
+
+/** A scheduled snapshot as `log --scheduled` lists it. */
+export interface ScheduledSnapshot {
+  commit: Commit;
+  /** The branch it was taken of. */
+  branch: string;
+  /** Tagged, a branch tip, or something a branch was made from: retention keeps it. */
+  kept: boolean;
 }
 
 export interface BranchInfo {
@@ -151,6 +166,23 @@ export interface Volume {
   deleteTag(name: string): Promise<void>;
 
   fsck(): Promise<FsckProblem[]>;
+
+  /**
+   * Whether a scheduled snapshot would hold anything new: the active branch's data differs from its
+   * latest snapshot taken since HEAD (or from HEAD when there is none).
+   */
+  snapshotNeeded(): Promise<boolean>;
+  /** Takes a scheduled snapshot of the active branch: a commit off HEAD that moves no branch. */
+  snapshot(opts: { message: string; author: string; date: Date }): Promise<Commit>;
+  /** Scheduled snapshots, newest first; of `branch` only when given. */
+  snapshots(branch?: string): Promise<ScheduledSnapshot[]>;
+  /**
+   * Deletes the scheduled snapshots `policy` does not keep as of `now`, per branch, never a kept one;
+   * resolves to every commit deleted (a snapshot, or a commit only deleted snapshots still reached).
+   */
+  pruneSnapshots(policy: RetentionPolicy, now: number): Promise<Commit[]>;
+  /** `dvol du`: every commit's and snapshot's size and the bytes only it holds. Walks data. */
+  du(): Promise<DuReport>;
 
   /**
    * What changed from `from` (a ref; default HEAD, or an empty tree before the first commit) to `to`

@@ -1,7 +1,7 @@
 // Own-property look-ups and updates of a volume record's branches and tags: their names come from
 // users, so a look-up must never find a key Object.prototype has ('constructor', 'toString'...).
 
-import type { VolumeRecord } from './meta.js';
+import type { SnapshotRef, VolumeRecord } from './meta.js';
 
 type Tag = VolumeRecord['tags'][string];
 
@@ -48,6 +48,26 @@ export function withTag(record: VolumeRecord, name: string, tag: Tag): VolumeRec
 
 export function withoutTag(record: VolumeRecord, name: string): VolumeRecord {
   return { ...record, tags: ownDict(entriesWithout(record.tags, name)) };
+}
+
+/** Every scheduled snapshot of the volume (of `branch` only, when given), as [id, ref] pairs. */
+export function snapshotsOf(record: VolumeRecord, branch?: string): [string, SnapshotRef][] {
+  return Object.entries(record.snapshots ?? {}).filter(
+    ([, s]) => branch === undefined || s.branch === branch,
+  );
+}
+
+export function withSnapshot(record: VolumeRecord, id: string, ref: SnapshotRef): VolumeRecord {
+  return { ...record, snapshots: ownDict(entriesWith(record.snapshots ?? {}, id, ref)) };
+}
+
+/** `record` without the snapshots `drop` says to drop (by id and entry). */
+export function withoutSnapshots(
+  record: VolumeRecord,
+  drop: (id: string, ref: SnapshotRef) => boolean,
+): VolumeRecord {
+  const kept = Object.entries(record.snapshots ?? {}).filter(([id, ref]) => !drop(id, ref));
+  return { ...record, snapshots: ownDict(kept) };
 }
 
 /** The entries with `name` set to `value`, in place when it exists (the file's key order is kept). */

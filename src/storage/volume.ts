@@ -4,13 +4,16 @@ import * as branches from './branches.js';
 import * as commits from './commits.js';
 import { ensureClean, isDirty, loadRecord, refContext, type VolumeContext } from './context.js';
 import { diffVolume } from './diff.js';
+import { diskUsage } from './du.js';
 import { fsckVolume } from './fsck.js';
 import { readCommit, type VolumeRecord } from './meta.js';
 import type {
   BranchInfo,
   Commit,
+  DuReport,
   FsckProblem,
   ResetResult,
+  ScheduledSnapshot,
   Status,
   TagInfo,
   Volume,
@@ -20,6 +23,8 @@ import type {
 import type { KeyedMutex } from './mutex.js';
 import { activeHead } from './record-refs.js';
 import { resolveRef } from './refs.js';
+import type { RetentionPolicy } from './schedule/retention.js';
+import * as snapshots from './snapshots.js';
 
 /** VolumeInfo from volume.json alone (what Docker's Get needs: no walk of the data). */
 export function volumeInfo(record: VolumeRecord): VolumeInfo {
@@ -143,6 +148,26 @@ export class VolumeHandle implements Volume {
 
   fsck(): Promise<FsckProblem[]> {
     return this.locked(() => fsckVolume(this.ctx));
+  }
+
+  snapshotNeeded(): Promise<boolean> {
+    return this.locked(() => snapshots.snapshotNeeded(this.ctx));
+  }
+
+  snapshot(opts: { message: string; author: string; date: Date }): Promise<Commit> {
+    return this.locked(() => snapshots.takeSnapshot(this.ctx, opts));
+  }
+
+  snapshots(branch?: string): Promise<ScheduledSnapshot[]> {
+    return this.locked(() => snapshots.listSnapshots(this.ctx, branch));
+  }
+
+  pruneSnapshots(policy: RetentionPolicy, now: number): Promise<Commit[]> {
+    return this.locked(() => snapshots.pruneSnapshots(this.ctx, policy, now));
+  }
+
+  du(): Promise<DuReport> {
+    return this.locked(() => diskUsage(this.ctx));
   }
 
   diff(from?: string, to?: string): Promise<VolumeDiff> {

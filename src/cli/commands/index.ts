@@ -6,12 +6,14 @@ import { checkout } from './checkout.js';
 import { commit } from './commit.js';
 import { config } from './config.js';
 import { diff } from './diff.js';
+import { du } from './du.js';
 import { fsck } from './fsck.js';
 import { init } from './init.js';
 import { list } from './list.js';
 import { log } from './log.js';
 import { reset } from './reset.js';
 import { rm } from './rm.js';
+import { schedule } from './schedule.js';
 import { status } from './status.js';
 import { switchVolume } from './switch.js';
 import { tag } from './tag.js';
@@ -30,6 +32,8 @@ export const commands: Command[] = [
   branch,
   checkout,
   tag,
+  schedule,
+  du,
   config,
   fsck,
   version,

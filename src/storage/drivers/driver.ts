@@ -132,6 +132,8 @@ export interface DriverCapabilities {
    * the containers writing must be paused for a commit.
    */
   atomicSnapshots: boolean;
+  /** How `size()` tells the bytes only one commit holds, and how exact that is (shown by `dvol du`). */
+  exclusiveBytes: string;
 }
 
 /** One per-volume option a driver accepts at create time (`docker volume create -o NAME=VALUE`). */

@@ -7,7 +7,10 @@ import { run } from './exec.js';
 /** Full copies with GNU cp; the fallback when nothing better works. */
 export const plainFactory: DriverFactory<'plain'> = {
   name: 'plain',
-  capabilities: { atomicSnapshots: false },
+  capabilities: {
+    atomicSnapshots: false,
+    exclusiveBytes: 'exact: every commit is a full copy, so all its blocks are its own',
+  },
   options: {},
   async probe(): Promise<true | string> {
     try {

@@ -13,7 +13,10 @@ import { removeTree } from './fsutil.js';
 /** Block-sharing copies; chosen automatically where a test reflink copy under the store works. */
 export const reflinkFactory: DriverFactory<'reflink'> = {
   name: 'reflink',
-  capabilities: { atomicSnapshots: false },
+  capabilities: {
+    atomicSnapshots: false,
+    exclusiveBytes: 'unknown: reflink copies share blocks in ways only the filesystem knows',
+  },
   options: {},
   probe: probeReflink,
   open: (opts) => new CopyDriver('reflink', opts, 'always'),

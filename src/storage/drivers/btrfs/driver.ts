@@ -281,7 +281,11 @@ async function guard<T>(doing: string, work: () => Promise<T>): Promise<T> {
 export const btrfsFactory: DriverFactory<'btrfs'> = {
   name: 'btrfs',
   // A snapshot is one ioctl on the subvolume: what a crash at that instant would have left.
-  capabilities: { atomicSnapshots: true },
+  capabilities: {
+    atomicSnapshots: true,
+    exclusiveBytes:
+      "btrfs qgroups when quotas are enabled (exact), else extents no other subvolume shares ('btrfs filesystem du'): an estimate that misses extents shared only with commits deleted too",
+  },
   options: btrfsOptions,
   checkOptions: (options) => void parseBtrfsOptions(options),
   probe: probeBtrfs,
