@@ -7,6 +7,7 @@ import type { ServerConfig } from './config.js';
 import { Containers } from './containers.js';
 import type { Deps } from './deps.js';
 import { VolumeGuard } from './guard.js';
+import { HeldContainers } from './held.js';
 import { Mountpoints } from './mountpoints.js';
 import type { DriverCatalog } from './options.js';
 
@@ -18,13 +19,19 @@ export async function buildDeps(config: ServerConfig, store: Store, drivers: Dri
   await chmod(config.stateDir, (mode & 0o7777) | 0o011);
   const mountpoints = await Mountpoints.open(store, config.mountsRoot);
   const containers = new Containers(config.dockerSocket, config.pluginName);
+  const held = await HeldContainers.open(config.stateDir);
+  const guard = new VolumeGuard(store, mountpoints, containers, held);
+  // What a killed predecessor left paused or stopped: restored in the background (starting a
+  // container makes Docker call our Mount, which waits for these deps), its volumes' operations
+  // queued behind it.
+  void guard.resume(await held.leftovers());
   return {
     config,
     store,
     drivers,
     mountpoints,
     containers,
-    guard: new VolumeGuard(store, mountpoints, containers),
+    guard,
     active: await ActiveVolume.load(config.stateDir),
   };
 }
