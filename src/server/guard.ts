@@ -186,10 +186,10 @@ export class VolumeGuard {
 
   /** Once after a restart: clears the lost mounts of every mounted volume (see #clearLost). */
   async #reconcile(): Promise<void> {
+    const mounted = (await this.store.listVolumes()).filter((v) => this.store.mounts.count(v.name) > 0);
+    if (mounted.length === 0) return;
     const running = await this.containers.byVolume();
-    for (const { name } of await this.store.listVolumes()) {
-      if (this.store.mounts.count(name) > 0) await this.#clearLost(name, running);
-    }
+    for (const { name } of mounted) await this.#clearLost(name, running);
   }
 
   /**
@@ -277,7 +277,8 @@ async function retried(what: string, fn: () => Promise<void>): Promise<void> {
         console.error(`dvol: could not ${what}: ${err instanceof Error ? err.message : String(err)}`);
         return;
       }
-      await new Promise((resolve) => setTimeout(resolve, RESUME_RETRY_MS));
+      // Unref'd: a server that is stopping does not wait for Docker.
+      await new Promise((resolve) => setTimeout(resolve, RESUME_RETRY_MS).unref());
     }
   }
 }
