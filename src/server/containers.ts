@@ -108,7 +108,11 @@ export class Containers {
     return { done, failed: { ref, err: rejected.reason } };
   }
 
-  /** Resolves to false when the container was already in the wanted state or is gone. */
+  /**
+   * Resolves to false when the container was already in the wanted state or is gone. An unpause
+   * refused because the container is no longer paused (409: someone stopped or unpaused it
+   * meanwhile) or gone has nothing left to undo, so it is no failure either.
+   */
   private async act(ref: ContainerRef, action: Action): Promise<boolean> {
     try {
       const path = `/containers/${encodeURIComponent(ref.id)}/${action}`;
@@ -116,7 +120,8 @@ export class Containers {
       return status !== 304;
     } catch (err) {
       const status = ((err as DvolError).cause as EngineError | undefined)?.statusCode;
-      if (status === 404 && action === 'stop') return false;
+      if (status === 404 && (action === 'stop' || action === 'unpause')) return false;
+      if (status === 409 && action === 'unpause') return false;
       throw err;
     }
   }

@@ -62,7 +62,11 @@ async function fakeEngine(t: Test, states: Record<string, string>, onStop?: () =
         server.closeAllConnections();
       }),
   );
-  return { socket, calls, state: (name: string) => containers.get(id(name))?.state };
+  const set = (name: string, state: string) => {
+    const c = containers.get(id(name));
+    if (c) c.state = state;
+  };
+  return { socket, calls, state: (name: string) => containers.get(id(name))?.state, set };
 }
 
 /** A guard over a real store with volume `db`, a real mounts root, and the fake engine at `socket`. */
@@ -193,5 +197,23 @@ t.test(
     await guard.resume([]);
     t.equal(store.mounts.count('db'), 1, 'a running container this process never saw mount keeps its count');
     t.equal(await mountpoints.clearLost('db'), 1, 'clearLost itself would have cleared it');
+  },
+);
+
+t.test(
+  'a commit whose paused container was stopped meanwhile succeeds (fake engine: 409 on unpause)',
+  async (t) => {
+    const engine = await fakeEngine(t, { a: 'running', b: 'running' });
+    const { store, held, guard } = await guardOn(t, engine.socket);
+    await store.mounts.acquire('db', id('1'));
+    await store.mounts.acquire('db', id('2'));
+    const result = await guard.paused('db', "commit of volume 'db'", async () => {
+      engine.set('a', 'exited'); // docker stop a, while the commit runs
+      return 'committed';
+    });
+    t.equal(result, 'committed', 'nothing was left to unpause in a: no failure');
+    t.same(engine.calls.sort(), ['pause a', 'pause b', 'unpause a', 'unpause b']);
+    t.equal(engine.state('b'), 'running');
+    t.same(await held.leftovers(), []);
   },
 );
