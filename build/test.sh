@@ -87,7 +87,7 @@ tap_run --jobs=1 --timeout=600 "${e2e_files[@]}"
 # The fault tier (test/faults, figures in docs/reliability.md): the plugin killed mid-operation,
 # dockerd restarted, a full state disk, a fuzz of every route, load. After the e2e tier, one file at
 # a time: they kill the plugin, restart dockerd and move the plugin's state directory. At their CI
-# sizes (48 kills, 50 containers) the four Docker-backed files take about 4 minutes together; each
+# sizes (48 kills, 50 containers) the four Docker-backed files take 4-6 minutes together; each
 # file says how to run it longer.
 echo "# fault tests"
 fault_files=(test/faults/*.test.ts)
