@@ -84,11 +84,17 @@ tap_run --jobs=1 --timeout=600 "${e2e_files[@]}"
 
 # The fault tier (test/faults, figures in docs/reliability.md): the plugin killed mid-operation,
 # dockerd restarted, a full state disk, a fuzz of every route, load. After the e2e tier, one file at
-# a time: they kill the plugin, restart dockerd and move the plugin's state directory.
+# a time: they kill the plugin, restart dockerd and move the plugin's state directory. At their CI
+# sizes (48 kills, 50 containers) the four Docker-backed files take 4-6 minutes together; each
+# file says how to run it longer.
 echo "# fault tests"
-# The fuzz needs no engine and runs always. The Docker-backed files (plugin kills, dockerd restarts,
-# a full state disk, load) have not passed on the merged fixes yet: they run with DVOL_TEST_SLOW=1.
-fault_files=(test/faults/fuzz.test.ts)
-if [[ ${DVOL_TEST_SLOW:-} == 1 ]]; then fault_files=(test/faults/*.test.ts); fi
+# engine-restart.test.ts failed once in five runs (after a dockerd SIGKILL a restarted container saw
+# an empty /data; docs/reliability.md, "Open"), not yet understood: until it is, it runs only with
+# DVOL_TEST_SLOW=1, so one flake cannot hide every other result.
+fault_files=()
+for f in test/faults/*.test.ts; do
+  [[ $f == */engine-restart.test.ts && ${DVOL_TEST_SLOW:-} != 1 ]] && continue
+  fault_files+=("$f")
+done
 tap_run --jobs=1 --timeout=900 "${fault_files[@]}"
 finish

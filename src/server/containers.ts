@@ -108,15 +108,35 @@ export class Containers {
     return { done, failed: { ref, err: rejected.reason } };
   }
 
-  /** Resolves to false when the container was already in the wanted state or is gone. */
+  /**
+   * Resolves to false when the container was already in the wanted state or is gone. A refused
+   * unpause of a container that is no longer paused (someone stopped or unpaused it meanwhile: Docker
+   * answers 409 or, before 23.0, 500) has nothing left to undo, so it is no failure either.
+   */
   private async act(ref: ContainerRef, action: Action): Promise<boolean> {
+    const id = encodeURIComponent(ref.id);
     try {
-      const path = `/containers/${encodeURIComponent(ref.id)}/${action}`;
-      const { status } = await this.call(`${action} of container '${ref.name}'`, 'POST', path);
+      const { status } = await this.call(
+        `${action} of container '${ref.name}'`,
+        'POST',
+        `/containers/${id}/${action}`,
+      );
       return status !== 304;
     } catch (err) {
       const status = ((err as DvolError).cause as EngineError | undefined)?.statusCode;
-      if (status === 404 && action === 'stop') return false;
+      if (status === 404 && (action === 'stop' || action === 'unpause')) return false;
+      if (action === 'unpause' && !(await this.isPaused(id).catch(() => true))) return false;
+      throw err;
+    }
+  }
+
+  /** Whether the container is paused now; a container that is gone is not. */
+  private async isPaused(id: string): Promise<boolean> {
+    try {
+      const { body } = await this.call('inspecting a container', 'GET', `/containers/${id}/json`);
+      return (body as { State?: { Paused?: boolean } } | undefined)?.State?.Paused === true;
+    } catch (err) {
+      if (((err as DvolError).cause as EngineError | undefined)?.statusCode === 404) return false;
       throw err;
     }
   }

@@ -20,6 +20,11 @@ export class Mountpoints {
   readonly #bound = new Set<string>();
   readonly #data = new KeyedMutex();
   readonly #binds = new KeyedMutex();
+  /**
+   * Per volume, per holder: its Mounts less its Unmounts in this process. The rest of a holder's
+   * count was persisted by a predecessor, whose Unmounts may have been lost (clearLost).
+   */
+  readonly #here = new Map<string, Map<string, number>>();
 
   private constructor(
     private readonly store: Store,
@@ -55,10 +60,12 @@ export class Mountpoints {
       this.#binds.run(name, async () => {
         const volume = this.store.volume(name);
         await this.store.mounts.acquire(name, id);
+        this.#count(name, id, 1);
         try {
           if (!this.#bound.has(name)) await this.#bind(name, await volume.mountPath());
         } catch (err) {
           await this.store.mounts.release(name, id).catch(() => undefined);
+          this.#count(name, id, -1);
           throw err;
         }
         return this.path(name);
@@ -77,6 +84,7 @@ export class Mountpoints {
         () => undefined,
         (err: unknown) => err,
       );
+      this.#count(name, id, -1);
       if (this.store.mounts.count(name) === 0 && this.#bound.has(name)) await this.#unbind(name);
       if (recorded !== undefined) {
         const why = recorded instanceof Error ? recorded.message : String(recorded);
@@ -94,8 +102,45 @@ export class Mountpoints {
       for (const [holder, count] of Object.entries(this.store.mounts.holders(name))) {
         for (let i = 0; i < count; i++) await this.store.mounts.release(name, holder);
       }
+      this.#here.delete(name);
       if (this.#bound.has(name)) await this.#unbind(name);
     });
+  }
+
+  /** How many of the volume's mounts were made by this process (and not unmounted since). */
+  mountedHere(name: string): number {
+    let sum = 0;
+    for (const n of this.#here.get(name)?.values() ?? []) sum += n;
+    return sum;
+  }
+
+  /**
+   * Forgets the mounts this process did not make: those a predecessor counted and whose Unmount went
+   * to it while it was dead. Docker mounts again with the ID whose Unmount failed, so a holder can be
+   * part lost, part ours. Only for a volume whose running containers are all among this process's
+   * mounts (the caller asked Docker): with live-restore, containers that outlived a restart hold
+   * mounts this process never saw, and those are kept. Resolves to the number of mounts forgotten.
+   */
+  async clearLost(name: string): Promise<number> {
+    return this.#binds.run(name, async () => {
+      const before = this.store.mounts.count(name);
+      for (const [holder, count] of Object.entries(this.store.mounts.holders(name))) {
+        const lost = count - (this.#here.get(name)?.get(holder) ?? 0);
+        for (let i = 0; i < lost; i++) await this.store.mounts.release(name, holder);
+      }
+      if (this.store.mounts.count(name) === 0 && this.#bound.has(name)) await this.#unbind(name);
+      return before - this.store.mounts.count(name);
+    });
+  }
+
+  /** Adds `delta` to the holder's mounts made here, never below zero. */
+  #count(name: string, holder: string, delta: number): void {
+    let here = this.#here.get(name);
+    if (here === undefined) this.#here.set(name, (here = new Map()));
+    const n = (here.get(holder) ?? 0) + delta;
+    if (n > 0) here.set(holder, n);
+    else here.delete(holder);
+    if (here.size === 0) this.#here.delete(name);
   }
 
   /**

@@ -8,6 +8,7 @@ import type { ServerConfig } from './config.js';
 import { Containers } from './containers.js';
 import type { Deps } from './deps.js';
 import { VolumeGuard } from './guard.js';
+import { HeldContainers } from './held.js';
 import { Mountpoints } from './mountpoints.js';
 import { ScheduleBook } from '../storage/schedule/book.js';
 import { Scheduler } from './scheduler/scheduler.js';
@@ -21,7 +22,12 @@ export async function buildDeps(config: ServerConfig, store: Store): Promise<Dep
   await chmod(config.stateDir, (mode & 0o7777) | 0o011);
   const mountpoints = await Mountpoints.open(store, config.mountsRoot);
   const containers = new Containers(config.dockerSocket, config.pluginName);
-  const guard = new VolumeGuard(store, mountpoints, containers);
+  const held = await HeldContainers.open(config.stateDir);
+  const guard = new VolumeGuard(store, mountpoints, containers, held);
+  // What a killed predecessor left paused or stopped: restored in the background (starting a
+  // container makes Docker call our Mount, which waits for these deps), its volumes' operations
+  // queued behind it.
+  void guard.resume(await held.leftovers());
   const scheduler = new Scheduler(
     await ScheduleBook.open(store.root),
     (schedule, now) => snapshotVolume({ store, guard }, schedule, now),

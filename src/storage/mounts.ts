@@ -34,6 +34,8 @@ const RESERVE_NAME = 'mounts.reserve';
  */
 export class PersistedMountTable implements MountTable {
   private writes: Promise<void> = Promise.resolve();
+  /** The write not started yet, which changes made now will share, and their undos. */
+  private next: { promise: Promise<void>; undos: (() => void)[] } | undefined;
   private readonly reserve: string;
 
   private constructor(
@@ -90,21 +92,32 @@ export class PersistedMountTable implements MountTable {
 
   /**
    * Writes the whole table; writes are chained so the file always ends with the latest state. The
-   * count is taken before the write so the caller sees the effect of its own change. A failed write
-   * runs `undo` before the next write starts, so that one never records the undone change.
+   * count is taken before the write so the caller sees the effect of its own change. Changes made
+   * while a write runs share the next write (each write records the table as it is when it starts),
+   * so a burst of Mounts and Unmounts waits for two writes at most, not one per change. A failed
+   * write runs the `undo` of every change it carried before the next write starts, so that one never
+   * records the undone changes.
    */
   private async persist(volume: string, undo?: () => void): Promise<number> {
     const total = this.count(volume);
-    const write = this.writes.then(async () => {
-      try {
-        await this.write();
-      } catch (err) {
-        undo?.();
-        throw err;
-      }
-    });
-    this.writes = write.catch(() => undefined);
-    await write;
+    let batch = this.next;
+    if (batch === undefined) {
+      const undos: (() => void)[] = [];
+      const promise = this.writes.then(async () => {
+        this.next = undefined;
+        try {
+          await this.write();
+        } catch (err) {
+          for (const u of undos) u();
+          throw err;
+        }
+      });
+      batch = { promise, undos };
+      this.next = batch;
+      this.writes = promise.catch(() => undefined);
+    }
+    if (undo) batch.undos.push(undo);
+    await batch.promise;
     return total;
   }
 

@@ -1,7 +1,7 @@
 // openStore(): the state directory with its volumes, mount table, locks and recovery on open.
 
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fsyncDir } from './atomic.js';
@@ -152,6 +152,11 @@ class DirStore implements Store {
     const driverName = opts.driver ?? this.defaultDriver;
     const options = validateOptions(name, driverName, opts.options ?? {});
     const usable = await getDriverFactory(driverName).probe(join(this.root, 'volumes'));
+    if (usable !== true && (await nearlyFull(join(this.root, 'volumes')))) {
+      // A probe that cannot write on a full disk says nothing about the driver.
+      const full = Object.assign(new Error(usable), { code: 'ENOSPC' });
+      throw asDvolError(full, `creating volume '${name}'`);
+    }
     if (usable !== true) {
       throw new DvolError(
         'unsupported',
@@ -320,4 +325,10 @@ function isValidName(name: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Whether the filesystem holding `dir` has less than 1 MiB left for us. */
+async function nearlyFull(dir: string): Promise<boolean> {
+  const s = await statfs(dir).catch(() => undefined);
+  return s !== undefined && s.bavail * s.bsize < 1 << 20;
 }

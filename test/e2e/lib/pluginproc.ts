@@ -3,7 +3,7 @@
 // namespace and the plugin's id (`containerd-shim-runc-v2 -namespace plugins.moby -id ID ...`); the
 // plugin's process is that shim's child. Reading /proc needs neither ctr nor the address of the
 // containerd that dockerd started, and works the same under systemd or a hand-started dockerd.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { waitFor } from './wait.js';
 
 function read(path: string): string | undefined {
@@ -49,18 +49,36 @@ export function killPlugin(id: string): number {
   return pid;
 }
 
-/** Waits until Docker has started the plugin again (a new process) and `answers()` resolves true. */
+/**
+ * Waits until Docker has started the plugin again (a new process), `answers()` resolves true, and
+ * Docker has finished enabling it. The last matters: dockerd dials the new plugin's socket 0.5 s after
+ * starting it, then every 3 s, and saves the plugin's config.json once a dial succeeds; a plugin killed
+ * before that is never restarted (dockerd gives up after 3 retries and leaves it down).
+ */
 export async function waitForRestart(
   id: string,
   oldPid: number,
   answers: () => Promise<boolean>,
 ): Promise<number> {
+  let seen: { pid: number; at: number } | undefined;
   return waitFor(
     `plugin ${id} to be restarted by Docker`,
     async () => {
       const pid = pluginPid(id);
-      return pid !== undefined && pid !== oldPid && (await answers()) ? pid : undefined;
+      if (pid === undefined || pid === oldPid) return undefined;
+      if (seen?.pid !== pid) seen = { pid, at: Date.now() };
+      if (!enabledSince(id, seen.at - 100)) return undefined;
+      return (await answers()) ? pid : undefined;
     },
     { timeoutMs: 60_000, intervalMs: 50 },
   );
+}
+
+/** Whether dockerd saved the plugin's config (the end of its enabling) after `ms`; no file: yes. */
+function enabledSince(id: string, ms: number): boolean {
+  try {
+    return statSync(`/var/lib/docker/plugins/${id}/config.json`).mtimeMs >= ms;
+  } catch {
+    return true;
+  }
 }
