@@ -5,7 +5,9 @@ import { DvolError } from '../storage/errors.js';
 import type { Deps, Env } from './deps.js';
 import { branchRoutes } from './api/branches.js';
 import { diffRoutes } from './api/diff.js';
+import { eventRoutes, operationEvents } from './api/events.js';
 import { historyRoutes } from './api/history.js';
+import { mirrorRoutes } from './api/mirrors.js';
 import { volumeRoutes } from './api/volumes.js';
 import { errorResponse } from './respond.js';
 import { bootRoutes, volumeDriverRoutes } from './volumedriver.js';
@@ -33,10 +35,13 @@ export function createApp(deps: Deps | Promise<Deps>): Hono<Env> {
     c.set('deps', resolved);
     await next();
   });
+  app.use('/dvol/volumes/*', operationEvents);
   app.route('/', volumeDriverRoutes);
   app.route('/dvol', volumeRoutes);
   app.route('/dvol', historyRoutes);
   app.route('/dvol', branchRoutes);
   app.route('/dvol', diffRoutes);
+  app.route('/dvol', eventRoutes);
+  app.route('/dvol', mirrorRoutes);
   return app;
 }

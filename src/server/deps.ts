@@ -6,7 +6,11 @@ import type { ServerConfig } from './config.js';
 import type { Containers } from './containers.js';
 import type { VolumeGuard } from './guard.js';
 import type { Mountpoints } from './mountpoints.js';
+import type { EventBus } from './events.js';
+import type { ExclusiveMounts } from './exclusive.js';
+import type { Mirrors } from './mirrors.js';
 import type { DriverCatalog } from './options.js';
+import type { VolumeWatches } from './watches.js';
 
 /** The server's collaborators; every route reads them as `c.var.deps`. */
 export interface Deps {
@@ -19,6 +23,14 @@ export interface Deps {
   /** Runs checkout, reset and commit with the volume's containers stopped or paused. */
   guard: VolumeGuard;
   active: ActiveVolume;
+  /** Mount for Docker, refusing a second container on an exclusive volume. */
+  exclusive: ExclusiveMounts;
+  /** dvol's own events and file events, per volume. */
+  events: EventBus;
+  /** The shared watch of each followed volume's data. */
+  watches: VolumeWatches;
+  /** The Redis mirrors, persisted in the state directory. */
+  mirrors: Mirrors;
 }
 
 /** Hono environment of every route. */

@@ -90,6 +90,8 @@ export async function start(config: ServerConfig): Promise<Running> {
     );
     await cli.close();
     await Promise.all(servers.map(closeServer));
+    if (opened) await opened.deps.mirrors.close();
+    if (opened) await opened.deps.watches.close();
     if (opened) await opened.deps.store.close();
     else await cli.removeRunDir();
   };

@@ -17,7 +17,11 @@ export function createOptions(
   drivers: DriverCatalog,
   defaultDriver: DriverName,
 ): CreateVolumeOptions {
-  const { driver: requested, ...options } = opts;
+  // `exclusive` is dvol's own mount policy, kept in the volume's metadata, never a driver option.
+  const { driver: requested, exclusive, ...options } = opts;
+  if (exclusive !== undefined && exclusive !== 'true' && exclusive !== 'false') {
+    throw new DvolError('invalid', `option exclusive of volume '${volume}' must be true or false`);
+  }
   const names = Object.keys(drivers);
   if (requested !== undefined && !names.includes(requested)) {
     throw new DvolError(
@@ -37,5 +41,9 @@ export function createOptions(
       `known options: ${list}`,
     );
   }
-  return { ...(requested === undefined ? {} : { driver }), options };
+  return {
+    ...(requested === undefined ? {} : { driver }),
+    options,
+    ...(exclusive === 'true' ? { exclusive: true } : {}),
+  };
 }

@@ -32,6 +32,11 @@ export async function testServer(
   const store = await openTestStore(t, { root: config.stateDir });
   const deps = await buildDeps(config, store, driverFactories);
   mounted.root = deps.mountpoints.root;
+  // Before the store closes: mirrors and watches keep sockets and inotify watches open.
+  t.teardown(async () => {
+    await deps.mirrors.close();
+    await deps.watches.close();
+  });
   return { app: createApp(deps), deps, store, config };
 }
 

@@ -9,6 +9,10 @@ import type { Deps } from './deps.js';
 import { VolumeGuard } from './guard.js';
 import { Mountpoints } from './mountpoints.js';
 import type { DriverCatalog } from './options.js';
+import { EventBus } from './events.js';
+import { ExclusiveMounts } from './exclusive.js';
+import { Mirrors } from './mirrors.js';
+import { VolumeWatches } from './watches.js';
 
 /** Everything createApp needs, with bind mounts reconciled against the persisted mount table. */
 export async function buildDeps(config: ServerConfig, store: Store, drivers: DriverCatalog): Promise<Deps> {
@@ -18,6 +22,8 @@ export async function buildDeps(config: ServerConfig, store: Store, drivers: Dri
   await chmod(config.stateDir, (mode & 0o7777) | 0o011);
   const mountpoints = await Mountpoints.open(store, config.mountsRoot);
   const containers = new Containers(config.dockerSocket, config.pluginName);
+  const events = new EventBus();
+  const watches = new VolumeWatches(store, events);
   return {
     config,
     store,
@@ -26,5 +32,9 @@ export async function buildDeps(config: ServerConfig, store: Store, drivers: Dri
     containers,
     guard: new VolumeGuard(store, mountpoints, containers),
     active: await ActiveVolume.load(config.stateDir),
+    exclusive: new ExclusiveMounts(store, mountpoints, containers),
+    events,
+    watches,
+    mirrors: await Mirrors.open(config.stateDir, store, watches),
   };
 }

@@ -19,6 +19,8 @@ export interface VolumeRecord {
   /** Branch name → tip commit id (null before the branch's first commit). */
   branches: Record<string, string | null>;
   tags: Record<string, { commit: string; date: string }>;
+  /** Mounted by one container at a time (`-o exclusive=true`); absent means shared. */
+  exclusive?: boolean;
 }
 
 /** Where one volume's files live. */

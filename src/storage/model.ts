@@ -54,6 +54,8 @@ export interface VolumeInfo {
   /** HEAD of the active branch; null before the first commit. */
   head: string | null;
   branchCount: number;
+  /** The mount policy: true when only one container at a time may mount it. */
+  exclusive: boolean;
 }
 
 /** One row of `dvol list`: VolumeInfo plus what costs a walk of the data. */
@@ -85,6 +87,8 @@ export interface CreateVolumeOptions {
   driver?: DriverName;
   /** Driver options (validated against the driver's knownOptions). */
   options?: Record<string, string>;
+  /** Mounted by one container at a time (a dvol option, not the driver's). */
+  exclusive?: boolean;
 }
 
 export interface ResetResult {
@@ -150,6 +154,9 @@ export interface Volume {
   deleteTag(name: string): Promise<void>;
 
   fsck(): Promise<FsckProblem[]>;
+
+  /** Changes the mount policy (checked at the next Mount; current mounts stay). */
+  setExclusive(exclusive: boolean): Promise<VolumeInfo>;
 
   /**
    * What changed from `from` (a ref; default HEAD, or an empty tree before the first commit) to `to`

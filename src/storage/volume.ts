@@ -5,7 +5,7 @@ import * as commits from './commits.js';
 import { ensureClean, isDirty, loadRecord, refContext, type VolumeContext } from './context.js';
 import { diffVolume } from './diff.js';
 import { fsckVolume } from './fsck.js';
-import { readCommit, type VolumeRecord } from './meta.js';
+import { readCommit, writeVolumeRecord, type VolumeRecord } from './meta.js';
 import type {
   BranchInfo,
   Commit,
@@ -31,6 +31,7 @@ export function volumeInfo(record: VolumeRecord): VolumeInfo {
     activeBranch: record.activeBranch,
     head: activeHead(record),
     branchCount: Object.keys(record.branches).length,
+    exclusive: record.exclusive === true,
   };
 }
 
@@ -143,6 +144,15 @@ export class VolumeHandle implements Volume {
 
   fsck(): Promise<FsckProblem[]> {
     return this.locked(() => fsckVolume(this.ctx));
+  }
+
+  setExclusive(exclusive: boolean): Promise<VolumeInfo> {
+    return this.locked(async () => {
+      const { exclusive: _was, ...record } = await loadRecord(this.ctx);
+      const next = exclusive ? { ...record, exclusive } : record;
+      await writeVolumeRecord(this.ctx.paths, next);
+      return volumeInfo(next);
+    });
   }
 
   diff(from?: string, to?: string): Promise<VolumeDiff> {
