@@ -36,9 +36,12 @@ export async function cliAgainstServer(
     DVOL_MOUNTS: join(dir, 'mnt'),
     DOCKER_SOCKET: join(dir, 'none'),
   });
-  const server = await listenUnix(createApp(await buildDeps(config, store, driverFactories)).fetch, socket);
+  const deps = await buildDeps(config, store, driverFactories);
+  const server = await listenUnix(createApp(deps).fetch, socket);
   t.teardown(async () => {
     await closeServer(server);
+    await deps.mirrors.close();
+    await deps.watches.close();
     await store.close();
     await rm(dir, { recursive: true, force: true });
   });

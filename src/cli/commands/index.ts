@@ -6,16 +6,19 @@ import { checkout } from './checkout.js';
 import { commit } from './commit.js';
 import { config } from './config.js';
 import { diff } from './diff.js';
+import { exclusive } from './exclusive.js';
 import { fsck } from './fsck.js';
 import { init } from './init.js';
 import { list } from './list.js';
 import { log } from './log.js';
+import { mirror } from './mirror.js';
 import { reset } from './reset.js';
 import { rm } from './rm.js';
 import { status } from './status.js';
 import { switchVolume } from './switch.js';
 import { tag } from './tag.js';
 import { version } from './version.js';
+import { watch } from './watch.js';
 
 export const commands: Command[] = [
   list,
@@ -30,6 +33,9 @@ export const commands: Command[] = [
   branch,
   checkout,
   tag,
+  watch,
+  mirror,
+  exclusive,
   config,
   fsck,
   version,
