@@ -16,6 +16,18 @@ import { createVolume, LABEL, runDetached } from './lib/resources.js';
 const busybox = await busyboxImage();
 await waitForPlugin();
 
+/** `docker run` arguments: the volume at /data, busybox running `cmd`. */
+const onVolume = (volume: string, ...cmd: string[]) => [
+  '-v',
+  `${volume}:/data`,
+  '--volume-driver=dvol',
+  busybox,
+  ...cmd,
+];
+/** A second container on the volume, run to completion: its status and output. */
+const another = (volume: string, ...cmd: string[]) =>
+  dockerResult('run', '--rm', '--label', LABEL, ...onVolume(volume, ...cmd));
+
 t.test('a second container is refused with the holder named; docker cp into the holder works', async (t) => {
   await dockerGroupUser(t);
   const volume = await createVolume(t, { exclusive: 'true' });
@@ -24,25 +36,9 @@ t.test('a second container is refused with the holder named; docker cp into the 
   }[];
   t.equal(inspect[0]?.Status.exclusive, true, 'docker volume inspect shows the policy');
   t.match(await dvolOk(t, 'exclusive', volume), /: exclusive/);
-  const holder = await runDetached(t, [
-    '-v',
-    `${volume}:/data`,
-    '--volume-driver=dvol',
-    busybox,
-    'sleep',
-    '3600',
-  ]);
+  const holder = await runDetached(t, onVolume(volume, 'sleep', '3600'));
 
-  const second = await dockerResult(
-    'run',
-    '--rm',
-    '--label',
-    LABEL,
-    '-v',
-    `${volume}:/data`,
-    busybox,
-    'true',
-  );
+  const second = await another(volume, 'true');
   t.not(second.code, 0, 'a second container does not start');
   t.match(second.stderr, `volume '${volume}' is exclusive and already mounted by container '${holder}'`);
 
@@ -58,45 +54,19 @@ t.test('a second container is refused with the holder named; docker cp into the 
   t.match(await dvolOk(t, 'list'), new RegExp(`${volume} .* exclusive\\n`), 'dvol list shows the policy');
 
   await docker('stop', '-t', '1', holder);
-  const after = await dockerResult(
-    'run',
-    '--rm',
-    '--label',
-    LABEL,
-    '-v',
-    `${volume}:/data`,
-    busybox,
-    'cat',
-    '/data/copied',
-  );
+  const after = await another(volume, 'cat', '/data/copied');
   t.same([after.code, after.stdout.trim()], [0, 'through docker cp'], 'free once the holder stopped');
 
   await docker('start', holder);
   await dvolOk(t, 'exclusive', 'off', volume);
-  const shared = await dockerResult(
-    'run',
-    '--rm',
-    '--label',
-    LABEL,
-    '-v',
-    `${volume}:/data`,
-    busybox,
-    'true',
-  );
+  const shared = await another(volume, 'true');
   t.equal(shared.code, 0, 'made shared, a second container mounts it');
   await fsckClean(t, 'after the exclusive steps');
 });
 
 t.test('dvol watch shows a change made in a container within a second', async (t) => {
   const volume = await createVolume(t);
-  const ctr = await runDetached(t, [
-    '-v',
-    `${volume}:/data`,
-    '--volume-driver=dvol',
-    busybox,
-    'sleep',
-    '3600',
-  ]);
+  const ctr = await runDetached(t, onVolume(volume, 'sleep', '3600'));
   const watch = spawn(process.execPath, [CLI, 'watch', '--json', volume], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });

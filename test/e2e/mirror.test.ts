@@ -26,18 +26,12 @@ t.test("the mdvp seed's script, nested directories, a plugin restart and a reset
   t.teardown(async () => {
     await dvol('mirror', 'rm', id);
   });
+  /** `docker run` arguments: the volume at /foo (as in the seed), busybox running `cmd`. */
+  const onFoo = (...cmd: string[]) => ['-v', `${volume}:/foo`, '--volume-driver=dvol', busybox, ...cmd];
   // sh as PID 1 ignores SIGTERM unless trapped: the trap makes the reset's stop take well under a
   // second (a stop of 10 s or more loses the CLI's connection: see the report of issue 16).
   const forever = 'trap "exit 0" TERM; while :; do sleep 0.1; done';
-  const ctr = await runDetached(t, [
-    '-v',
-    `${volume}:/foo`,
-    '--volume-driver=dvol',
-    busybox,
-    'sh',
-    '-c',
-    forever,
-  ]);
+  const ctr = await runDetached(t, onFoo('sh', '-c', forever));
   const sh = (script: string) => docker('exec', ctr, 'sh', '-c', script);
   /** redis-cli get, retried until it answers `want` (nil is ''): the mirror follows asynchronously. */
   const get = (key: string, want: string) =>
@@ -51,15 +45,7 @@ t.test("the mdvp seed's script, nested directories, a plugin restart and a reset
 
   t.equal(await redis.cli('get', 'key1'), '', 'redis-cli get key1 => nil; nothing yet');
   await sh('cd /foo && echo value1 > key1');
-  await runOnce([
-    '-v',
-    `${volume}:/foo`,
-    '--volume-driver=dvol',
-    busybox,
-    'sh',
-    '-c',
-    'echo value2 > /foo/key2',
-  ]);
+  await runOnce(onFoo('sh', '-c', 'echo value2 > /foo/key2'));
   t.equal(await sh('ls /foo'), 'key1\nkey2', 'ls /foo => key1 and key2');
   t.equal(await sh('cat /foo/key1'), 'value1');
   t.equal(await sh('cat /foo/key2'), 'value2');
