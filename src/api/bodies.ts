@@ -105,3 +105,17 @@ export const scheduleBody = body<ScheduleBody>(
   },
   ['every'],
 );
+
+/** POST /dvol/volumes/VOL/mirrors */
+export interface MirrorAddBody {
+  /** redis://[USER:PASSWORD@]HOST:PORT[/DB] */
+  url: string;
+  prefix?: string;
+}
+export const mirrorAddBody = body<MirrorAddBody>({ url: text(4096), prefix: text(256) }, ['url']);
+
+/** PUT /dvol/volumes/VOL/exclusive */
+export interface PolicyBody {
+  exclusive: boolean;
+}
+export const policyBody = body<PolicyBody>({ exclusive: bool }, ['exclusive']);

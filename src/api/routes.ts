@@ -22,10 +22,14 @@ import type {
   InitBody,
   RefBody,
   ResetBody,
+  MirrorAddBody,
+  PolicyBody,
   ScheduleBody,
   TagBody,
 } from './bodies.js';
 import type { DuAnswer } from './du.js';
+import type { EventLine, WatchingLine } from './events.js';
+import type { MirrorAnswer, MirrorList } from './mirror.js';
 import type { ScheduleAnswer, SchedulesAnswer, SnapshotsAnswer } from './schedule.js';
 
 /** Every failed answer (4xx, 5xx) and the last line of a stream that failed. */
@@ -115,6 +119,11 @@ export interface DvolRoutes {
   /** Scheduled snapshots of a branch (default: every branch), newest first. */
   'GET /dvol/volumes/:vol/snapshots': { query: { branch?: string }; answer: SnapshotsAnswer };
   'GET /dvol/volumes/:vol/du': { answer: DuAnswer };
+  'GET /dvol/mirrors': { answer: MirrorList };
+  'POST /dvol/volumes/:vol/mirrors': { body: MirrorAddBody; answer: MirrorAnswer };
+  'DELETE /dvol/mirrors/:id': { answer: MirrorAnswer };
+  /** Sets the volume's mount policy: exclusive (one container at a time) or shared. */
+  'PUT /dvol/volumes/:vol/exclusive': { body: PolicyBody; answer: { volume: VolumeInfo } };
   'GET /dvol/volumes/:vol/diff': {
     query: DiffQuery & { summary: '1' };
     answer: DiffHead & { totals: DiffTotals };
@@ -124,6 +133,8 @@ export interface DvolRoutes {
 /** The NDJSON routes: a head line, then `line`s. */
 export interface DvolStreams {
   'GET /dvol/volumes/:vol/diff': { query: DiffQuery; head: DiffHead; line: DiffLine };
+  /** File events and dvol's own, until the client goes; an `{"error"}` line ends a failed watch. */
+  'GET /dvol/volumes/:vol/events': { head: WatchingLine; line: EventLine | ErrorBody };
 }
 
 export type RouteKey = keyof DvolRoutes;
@@ -184,6 +195,11 @@ export const ROUTE_KEYS = [
   'DELETE /dvol/volumes/:vol/schedule',
   'GET /dvol/volumes/:vol/snapshots',
   'GET /dvol/volumes/:vol/du',
+  'GET /dvol/mirrors',
+  'POST /dvol/volumes/:vol/mirrors',
+  'DELETE /dvol/mirrors/:id',
+  'PUT /dvol/volumes/:vol/exclusive',
+  'GET /dvol/volumes/:vol/events',
 ] as const satisfies readonly (RouteKey | StreamKey)[];
 
 // A key added to a table but not to the list above fails typecheck here.

@@ -40,6 +40,8 @@ export async function cliAgainstServer(
   t.teardown(async () => {
     await closeServer(server);
     await deps.scheduler.stop();
+    await deps.mirrors.close();
+    await deps.watches.close();
     await store.close();
     await rm(dir, { recursive: true, force: true });
   });

@@ -7,7 +7,9 @@ import type { Deps, Env } from './deps.js';
 import { branchRoutes } from './api/branches.js';
 import { diffRoutes } from './api/diff.js';
 import { duRoutes } from './api/du.js';
+import { eventRoutes } from './api/events.js';
 import { historyRoutes } from './api/history.js';
+import { mirrorRoutes } from './api/mirrors.js';
 import { scheduleRoutes } from './api/schedules.js';
 import { volumeRoutes } from './api/volumes.js';
 import { errorResponse } from './respond.js';
@@ -44,5 +46,7 @@ export function createApp(deps: Deps | Promise<Deps>): Hono<Env> {
   app.route('/dvol', diffRoutes);
   app.route('/dvol', scheduleRoutes);
   app.route('/dvol', duRoutes);
+  app.route('/dvol', eventRoutes);
+  app.route('/dvol', mirrorRoutes);
   return app;
 }

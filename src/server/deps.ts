@@ -7,6 +7,10 @@ import type { Containers } from './containers.js';
 import type { VolumeGuard } from './guard.js';
 import type { Mountpoints } from './mountpoints.js';
 import type { Scheduler } from './scheduler/scheduler.js';
+import type { EventBus } from './events.js';
+import type { ExclusiveMounts } from './exclusive.js';
+import type { Mirrors } from './mirrors.js';
+import type { VolumeWatches } from './watches.js';
 
 /** The server's collaborators; every route reads them as `c.var.deps`. */
 export interface Deps {
@@ -19,6 +23,14 @@ export interface Deps {
   active: ActiveVolume;
   /** Scheduled snapshots: started by buildDeps, stopped before the store closes. */
   scheduler: Scheduler;
+  /** Mount for Docker, refusing a second container on an exclusive volume. */
+  exclusive: ExclusiveMounts;
+  /** dvol's own events and file events, per volume. */
+  events: EventBus;
+  /** The shared watch of each followed volume's data. */
+  watches: VolumeWatches;
+  /** The Redis mirrors, persisted in the state directory. */
+  mirrors: Mirrors;
 }
 
 /** Hono environment of every route. */

@@ -92,6 +92,8 @@ export async function start(config: ServerConfig): Promise<Running> {
     await Promise.all(servers.map(closeServer));
     if (opened) {
       await opened.deps.scheduler.stop();
+      await opened.deps.mirrors.close();
+      await opened.deps.watches.close();
       await opened.deps.store.close();
     } else await cli.removeRunDir();
   };

@@ -97,7 +97,9 @@ export async function commit(
   opts: { message: string; author: string },
 ): Promise<Commit> {
   const vol = deps.store.volume(name);
-  return deps.guard.paused(name, `commit of volume '${name}'`, () => vol.commit(opts));
+  const made = await deps.guard.paused(name, `commit of volume '${name}'`, () => vol.commit(opts));
+  deps.events.emit(name, { type: 'commit', branch: (await vol.info()).activeBranch, commit: made.id });
+  return made;
 }
 
 /**
@@ -123,6 +125,12 @@ export async function reset(
   const { result, restarted } = await deps.guard.stopped(name, `reset of volume '${name}'`, () =>
     vol.reset(opts.ref, { hard: opts.hard }),
   );
+  // Mirrors and watches follow this event onto the reset data.
+  deps.events.emit(name, {
+    type: 'reset',
+    branch: (await vol.info()).activeBranch,
+    commit: result.commit.id,
+  });
   return { ...result, restarted };
 }
 
@@ -145,6 +153,7 @@ export async function checkout(
   const vol = deps.store.volume(name);
   const { branch, create = false } = opts;
   if (!create && (await vol.info()).activeBranch === branch) {
+    // Already there: nothing for the containers, watches or mirrors to reload.
     return { branch: await vol.checkout(branch), restarted: [] };
   }
   // Refused before any container is stopped; checked again under the lock by the checkout itself.
@@ -158,6 +167,8 @@ export async function checkout(
       ...(create ? { from: { branch: before.activeBranch, commit: before.head } } : {}),
     };
   });
+  // Mirrors and watches follow this event onto the branch's data.
+  deps.events.emit(name, { type: 'checkout', branch: result.branch.name });
   return { ...result, restarted };
 }
 

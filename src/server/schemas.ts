@@ -54,3 +54,5 @@ export const checkoutBody = ajv.compile<api.CheckoutBody>(api.checkoutBody);
 export const resetBody = ajv.compile<api.ResetBody>(api.resetBody);
 export const tagBody = ajv.compile<api.TagBody>(api.tagBody);
 export const scheduleBody = ajv.compile<api.ScheduleBody>(api.scheduleBody);
+export const mirrorAddBody = ajv.compile<api.MirrorAddBody>(api.mirrorAddBody);
+export const policyBody = ajv.compile<api.PolicyBody>(api.policyBody);

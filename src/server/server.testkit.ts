@@ -35,6 +35,11 @@ export async function testServer(
   const deps = await buildDeps(config, store);
   mounted.root = deps.mountpoints.root;
   started.deps = deps;
+  // Before the store closes: mirrors and watches keep sockets and inotify watches open.
+  t.teardown(async () => {
+    await deps.mirrors.close();
+    await deps.watches.close();
+  });
   return { app: createApp(deps), deps, store, config };
 }
 

@@ -13,6 +13,10 @@ import { Mountpoints } from './mountpoints.js';
 import { ScheduleBook } from '../storage/schedule/book.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { snapshotVolume } from './scheduler/snapshot.js';
+import { EventBus } from './events.js';
+import { ExclusiveMounts } from './exclusive.js';
+import { Mirrors } from './mirrors.js';
+import { VolumeWatches } from './watches.js';
 
 /** Everything createApp needs, with bind mounts reconciled against the persisted mount table. */
 export async function buildDeps(config: ServerConfig, store: Store): Promise<Deps> {
@@ -34,6 +38,8 @@ export async function buildDeps(config: ServerConfig, store: Store): Promise<Dep
     async (name) => (await store.getVolume(name)) !== undefined,
   );
   scheduler.start();
+  const events = new EventBus();
+  const watches = new VolumeWatches(store, events);
   return {
     config,
     store,
@@ -42,5 +48,9 @@ export async function buildDeps(config: ServerConfig, store: Store): Promise<Dep
     guard,
     active: await ActiveVolume.load(config.stateDir),
     scheduler,
+    exclusive: new ExclusiveMounts(store, mountpoints, containers),
+    events,
+    watches,
+    mirrors: await Mirrors.open(config.stateDir, store, watches),
   };
 }

@@ -27,13 +27,17 @@ export const volumeDriverRoutes = new Hono<Env>()
   })
   .post('/VolumeDriver.Mount', jsonBody(dockerMount), async (c) => {
     const { Name, ID } = c.var.body;
-    return c.json({ Mountpoint: await c.var.deps.mountpoints.mount(Name, ID) });
+    const Mountpoint = await c.var.deps.exclusive.mount(Name, ID);
+    c.var.deps.events.emit(Name, { type: 'mount', id: ID });
+    return c.json({ Mountpoint });
   })
   .post('/VolumeDriver.Unmount', jsonBody(dockerUnmount), async (c) => {
     const { store, mountpoints } = c.var.deps;
     const { Name, ID } = c.var.body;
     // An unknown volume or ID is a no-op: failing would leave Docker holding a stale mount ID.
-    if ((await store.getVolume(Name)) !== undefined) await mountpoints.unmount(Name, ID);
+    if ((await store.getVolume(Name)) === undefined) return c.json({});
+    await mountpoints.unmount(Name, ID);
+    c.var.deps.events.emit(Name, { type: 'unmount', id: ID });
     return c.json({});
   })
   .post('/VolumeDriver.Path', jsonBody(dockerName), async (c) => {
@@ -71,6 +75,7 @@ function dockerVolume(info: VolumeInfo, mountpoints: Mountpoints, mounts: number
       branches: info.branchCount,
       driver: info.driver,
       ...(Object.keys(info.options).length > 0 ? { options: info.options } : {}),
+      ...(info.exclusive ? { exclusive: true } : {}),
       mounts,
     },
   };

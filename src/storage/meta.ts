@@ -19,6 +19,8 @@ export interface VolumeRecord {
   /** Branch name → tip commit id (null before the branch's first commit). */
   branches: Record<string, string | null>;
   tags: Record<string, { commit: string; date: string }>;
+  /** Mounted by one container at a time (`-o exclusive=true`); absent means shared. */
+  exclusive?: boolean;
   /**
    * Scheduled snapshots: commit id → the branch it was taken of and when. Each is a ref that keeps
    * its commit alive but moves no branch; retention removes it. Absent in volumes without any.

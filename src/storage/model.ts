@@ -70,6 +70,8 @@ export interface VolumeInfo {
   /** HEAD of the active branch; null before the first commit. */
   head: string | null;
   branchCount: number;
+  /** The mount policy: true when only one container at a time may mount it. */
+  exclusive: boolean;
 }
 
 /** One row of `dvol list`: VolumeInfo plus what costs a walk of the data. */
@@ -101,6 +103,8 @@ export interface CreateVolumeOptions {
   driver?: DriverName;
   /** Driver options (checked against the options the driver declares). */
   options?: Record<string, string>;
+  /** Mounted by one container at a time (a dvol option, not the driver's). */
+  exclusive?: boolean;
 }
 
 export interface ResetResult {
@@ -166,6 +170,9 @@ export interface Volume {
   deleteTag(name: string): Promise<void>;
 
   fsck(): Promise<FsckProblem[]>;
+
+  /** Changes the mount policy (checked at the next Mount; current mounts stay). */
+  setExclusive(exclusive: boolean): Promise<VolumeInfo>;
 
   /**
    * Whether a scheduled snapshot would hold anything new: the active branch's data differs from its

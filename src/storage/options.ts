@@ -19,8 +19,17 @@ function driverChoice(): string {
  * are checked by validateOptions when the store creates the volume.
  */
 export function parseCreateOptions(volume: string, opts: Record<string, string>): CreateVolumeOptions {
-  const { driver, ...options } = opts;
-  if (driver === undefined) return { options };
+  // `exclusive` is dvol's own mount policy, kept in the volume's record, never a driver option.
+  const { driver, exclusive, ...options } = opts;
+  if (exclusive !== undefined && exclusive !== 'true' && exclusive !== 'false') {
+    throw new DvolError(
+      'invalid',
+      `option exclusive of volume ${quote(volume)} must be true or false`,
+      'use -o exclusive=true for a volume one container at a time may mount',
+    );
+  }
+  const policy = exclusive === 'true' ? { exclusive: true } : {};
+  if (driver === undefined) return { options, ...policy };
   if (!isDriverName(driver)) {
     throw new DvolError(
       'invalid',
@@ -28,7 +37,7 @@ export function parseCreateOptions(volume: string, opts: Record<string, string>)
       `use ${driverChoice()}`,
     );
   }
-  return { driver, options };
+  return { driver, options, ...policy };
 }
 
 /**

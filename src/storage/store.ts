@@ -184,6 +184,7 @@ class DirStore implements Store {
         activeBranch: DEFAULT_BRANCH,
         branches: { [DEFAULT_BRANCH]: null },
         tags: {},
+        ...(opts.exclusive === true ? { exclusive: true } : {}),
       };
       // volume.json is the commit point; recovery makes the branch's data if a crash comes before it.
       await writeVolumeRecord(paths, record);

@@ -6,7 +6,7 @@ import { ensureClean, isDirty, loadRecord, refContext, type VolumeContext } from
 import { diffVolume } from './diff.js';
 import { diskUsage } from './du.js';
 import { fsckVolume } from './fsck.js';
-import { readCommit, type VolumeRecord } from './meta.js';
+import { readCommit, writeVolumeRecord, type VolumeRecord } from './meta.js';
 import type {
   BranchInfo,
   Commit,
@@ -36,6 +36,7 @@ export function volumeInfo(record: VolumeRecord): VolumeInfo {
     activeBranch: record.activeBranch,
     head: activeHead(record),
     branchCount: Object.keys(record.branches).length,
+    exclusive: record.exclusive === true,
   };
 }
 
@@ -168,6 +169,15 @@ export class VolumeHandle implements Volume {
 
   du(): Promise<DuReport> {
     return this.locked(() => diskUsage(this.ctx));
+  }
+
+  setExclusive(exclusive: boolean): Promise<VolumeInfo> {
+    return this.locked(async () => {
+      const { exclusive: _was, ...record } = await loadRecord(this.ctx);
+      const next = exclusive ? { ...record, exclusive } : record;
+      await writeVolumeRecord(this.ctx.paths, next);
+      return volumeInfo(next);
+    });
   }
 
   diff(from?: string, to?: string): Promise<VolumeDiff> {

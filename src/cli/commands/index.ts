@@ -7,10 +7,12 @@ import { commit } from './commit.js';
 import { config } from './config.js';
 import { diff } from './diff.js';
 import { du } from './du.js';
+import { exclusive } from './exclusive.js';
 import { fsck } from './fsck.js';
 import { init } from './init.js';
 import { list } from './list.js';
 import { log } from './log.js';
+import { mirror } from './mirror.js';
 import { reset } from './reset.js';
 import { rm } from './rm.js';
 import { schedule } from './schedule.js';
@@ -18,6 +20,7 @@ import { status } from './status.js';
 import { switchVolume } from './switch.js';
 import { tag } from './tag.js';
 import { version } from './version.js';
+import { watch } from './watch.js';
 
 export const commands: Command[] = [
   list,
@@ -34,6 +37,9 @@ export const commands: Command[] = [
   tag,
   schedule,
   du,
+  watch,
+  mirror,
+  exclusive,
   config,
   fsck,
   version,

@@ -6,14 +6,17 @@ import { humanSize, table } from '../format.js';
 
 /** The rows of `dvol list` (without colour): marker, volume, size, branches, active branch, containers. */
 export function listLines(answer: ListAnswer): { marked: boolean; text: string }[] {
+  // The mount policy only once some volume is exclusive: most tables stay as they were.
+  const policy = answer.volumes.some((v) => v.exclusive === true);
   const rows = [
-    ['VOLUME', 'SIZE', 'BRANCHES', 'ACTIVE BRANCH', 'CONTAINERS'],
+    ['VOLUME', 'SIZE', 'BRANCHES', 'ACTIVE BRANCH', 'CONTAINERS', ...(policy ? ['MOUNTS'] : [])],
     ...answer.volumes.map((v) => [
       v.name,
       humanSize(v.size.bytes),
       String(v.branchCount),
       v.activeBranch,
       v.containers.join(','),
+      ...(policy ? [v.exclusive ? 'exclusive' : 'shared'] : []),
     ]),
   ];
   const lines = table(rows).trimEnd().split('\n');
@@ -25,7 +28,7 @@ export const list: Command = {
   aliases: ['ls'],
   summary: 'List all dvol volumes',
   synopsis: ['list [--json]', 'ls [--json]'],
-  description: `Lists every volume of the plugin in a table: its name, the size of its active branch's data, how many branches it has, its active branch and the containers using it. The active volume, which commands act on when no volume is named, is marked with '*'.
+  description: `Lists every volume of the plugin in a table: its name, the size of its active branch's data, how many branches it has, its active branch and the containers using it; once some volume is exclusive (see dvol exclusive), a MOUNTS column says which are exclusive and which shared. The active volume, which commands act on when no volume is named, is marked with '*'.
 
 Sizes are decimal (1kB = 1000 bytes), as docker prints them. Measuring sizes walks the data, so this can take a moment on large volumes.`,
   options: [],

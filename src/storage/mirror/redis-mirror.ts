@@ -52,7 +52,7 @@ function newClient(url: string) {
 type Client = ReturnType<typeof newClient>;
 
 export class RedisMirror {
-  readonly #root: string;
+  #root: string;
   readonly #target: RedisTarget;
   readonly #limit: number;
   readonly #retryMin: number;
@@ -74,6 +74,11 @@ export class RedisMirror {
     this.#retryDelay = this.#retryMin;
     this.#log = options.log ?? (() => undefined);
     this.#status = { state: 'starting', target: target.display, prefix: target.prefix, keys: 0, skipped: 0 };
+  }
+
+  /** Where the data is now (a checkout moves it); call resync() after. */
+  setRoot(root: string): void {
+    this.#root = root;
   }
 
   status(): MirrorStatus {
