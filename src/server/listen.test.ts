@@ -6,7 +6,7 @@ import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
-import { CLI_SOCKET } from './listen.js';
+import { CLI_SOCKET, closeServer, listenUnix } from './listen.js';
 import { start } from './main.js';
 import { shortDir, testConfig } from './server.testkit.js';
 
@@ -95,3 +95,25 @@ t.test("the CLI socket refuses Docker's plugin calls", async (t) => {
   t.same((await call(cfg.socket, 'POST', '/Plugin.Activate')).body, { Implements: ['VolumeDriver'] });
   t.match(await call(cfg.cliSocket, 'GET', '/dvol/version'), { status: 200, body: { version: String } });
 });
+
+t.test(
+  'a request that runs longer than the idle limit keeps its connection and gets its answer',
+  async (t) => {
+    const dir = await shortDir(t);
+    const socketPath = join(dir, 'slow.sock');
+    // A reset waiting for a container that takes long to stop: silent on the wire, but running.
+    const slow = async () => {
+      await sleep(1500);
+      return Response.json({ done: true });
+    };
+    const limits = { ...CLI_SOCKET, idleMs: 300 };
+    const server = await listenUnix(slow, socketPath, undefined, limits);
+    t.teardown(() => closeServer(server));
+    const answer = await call(socketPath, 'POST', '/dvol/slow', '{}');
+    t.same(answer.body, { done: true }, `answered after ${answer.ms} ms, past the 300 ms idle limit`);
+    const closed = new Set<Socket>();
+    const silent = await idle(socketPath, closed);
+    await sleep(1800);
+    t.ok(closed.has(silent), 'a connection that sends nothing is still closed at the idle limit');
+  },
+);

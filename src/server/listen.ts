@@ -102,10 +102,12 @@ function dropIdle(server: Server, ms: number): void {
     running.set(socket, (running.get(socket) ?? 0) + 1);
     res.once('close', () => running.set(socket, (running.get(socket) ?? 1) - 1));
   });
-  server.on('connection', (socket: Socket) => {
-    socket.setTimeout(ms, () => {
-      if (!running.get(socket)) socket.destroy();
-    });
+  server.on('connection', (socket: Socket) => socket.setTimeout(ms));
+  // The server's own handler destroys a timed-out socket unless someone listens for 'timeout' here:
+  // with a listener it is ours to decide, so a request that runs longer (a reset waiting for a slow
+  // container to stop) keeps its connection.
+  server.on('timeout', (socket: Socket) => {
+    if (!running.get(socket)) socket.destroy();
   });
 }
 
