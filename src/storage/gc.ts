@@ -4,10 +4,11 @@ import type { SnapshotDriver } from './drivers/driver.js';
 import { removeCommitRecord, type VolumePaths, type VolumeRecord } from './meta.js';
 import type { Commit } from './model.js';
 
-/** Every ref's target: branch heads and tagged commits. */
+/** Every ref's target: branch heads, tagged commits and remote-tracking branches. */
 export function refTargets(record: VolumeRecord): string[] {
   const heads = Object.values(record.branches).filter((h): h is string => h !== null);
-  return [...heads, ...Object.values(record.tags).map((t) => t.commit)];
+  const tracking = Object.values(record.remotes ?? {}).flatMap((r) => Object.values(r.branches));
+  return [...heads, ...Object.values(record.tags).map((t) => t.commit), ...tracking];
 }
 
 /** Ids of the commits reachable from `starts` by following parents (only through known records). */

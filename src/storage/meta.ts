@@ -19,6 +19,17 @@ export interface VolumeRecord {
   /** Branch name → tip commit id (null before the branch's first commit). */
   branches: Record<string, string | null>;
   tags: Record<string, { commit: string; date: string }>;
+  /**
+   * Remote name → its URL and remote-tracking branches (branch name → the commit the remote's branch
+   * tip was at the last push or fetch). Absent in volumes that never had a remote.
+   */
+  remotes?: Record<string, RemoteRecord>;
+}
+
+/** One remote of a volume, as volume.json keeps it. */
+export interface RemoteRecord {
+  url: string;
+  branches: Record<string, string>;
 }
 
 /** Where one volume's files live. */
@@ -70,7 +81,25 @@ export async function readVolumeRecord(paths: VolumePaths): Promise<VolumeRecord
     options: ownDict(Object.entries(isObject(record.options) ? record.options : {})),
     branches: ownDict(Object.entries(record.branches)),
     tags: ownDict(Object.entries(isObject(record.tags) ? record.tags : {})),
+    ...(isObject(record.remotes) ? { remotes: readRemotes(record.remotes) } : {}),
   };
+}
+
+/** The remotes of a record as null-prototype objects, their tracking branches too. */
+function readRemotes(raw: Record<string, unknown>): Record<string, RemoteRecord> {
+  return ownDict(
+    Object.entries(raw).map(([name, value]): [string, RemoteRecord] => {
+      const r = isObject(value) ? value : {};
+      const branches = isObject(r.branches) ? Object.entries(r.branches) : [];
+      return [
+        name,
+        {
+          url: typeof r.url === 'string' ? r.url : '',
+          branches: ownDict(branches.filter((e): e is [string, string] => typeof e[1] === 'string')),
+        },
+      ];
+    }),
+  );
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
