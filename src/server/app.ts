@@ -7,6 +7,7 @@ import type { Deps, Env } from './deps.js';
 import { branchRoutes } from './api/branches.js';
 import { diffRoutes } from './api/diff.js';
 import { historyRoutes } from './api/history.js';
+import { remoteRoutes } from './api/remotes.js';
 import { volumeRoutes } from './api/volumes.js';
 import { errorResponse } from './respond.js';
 import { bootRoutes, volumeDriverRoutes } from './volumedriver.js';
@@ -40,5 +41,6 @@ export function createApp(deps: Deps | Promise<Deps>): Hono<Env> {
   app.route('/dvol', historyRoutes);
   app.route('/dvol', branchRoutes);
   app.route('/dvol', diffRoutes);
+  app.route('/dvol', remoteRoutes);
   return app;
 }
