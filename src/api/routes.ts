@@ -84,6 +84,7 @@ export interface DiffQuery {
   from?: string;
   to?: string;
 }
+export type { FetchResult, PushResult, RemoteInfo };
 type Empty = Record<string, never>;
 
 /** A remote URL as the plugin reads it, so the CLI knows which credentials to send. */

@@ -3,13 +3,18 @@
 import type { Command } from '../command.js';
 import { branch } from './branch.js';
 import { checkout } from './checkout.js';
+import { clone } from './clone.js';
 import { commit } from './commit.js';
 import { config } from './config.js';
 import { diff } from './diff.js';
+import { fetch } from './fetch.js';
 import { fsck } from './fsck.js';
 import { init } from './init.js';
 import { list } from './list.js';
 import { log } from './log.js';
+import { pull } from './pull.js';
+import { push } from './push.js';
+import { remote } from './remote.js';
 import { reset } from './reset.js';
 import { rm } from './rm.js';
 import { status } from './status.js';
@@ -30,6 +35,11 @@ export const commands: Command[] = [
   branch,
   checkout,
   tag,
+  remote,
+  push,
+  fetch,
+  pull,
+  clone,
   config,
   fsck,
   version,
