@@ -97,6 +97,10 @@ export interface RemoteUrlAnswer {
   branch?: string;
   url: string;
 }
+export interface PushAnswer extends PushResult {
+  /** Set when the pushed branch is readable without credentials (checked after a push with them). */
+  public?: true;
+}
 export interface PullAnswer extends Restarted {
   fetch: FetchResult;
   pull: PullResult;
@@ -136,7 +140,7 @@ export interface DvolRoutes {
   'GET /dvol/volumes/:vol/remotes': { answer: { remotes: (RemoteInfo & { credentialKey?: string })[] } };
   'POST /dvol/volumes/:vol/remotes': { body: RemoteBody; answer: { remote: RemoteInfo } };
   'DELETE /dvol/volumes/:vol/remotes/:remote': { answer: { removed: string[] } };
-  'POST /dvol/volumes/:vol/push': { body: PushBody; answer: PushResult };
+  'POST /dvol/volumes/:vol/push': { body: PushBody; answer: PushAnswer };
   'POST /dvol/volumes/:vol/fetch': { body: FetchBody; answer: FetchResult };
   'POST /dvol/volumes/:vol/pull': { body: PullBody; answer: PullAnswer };
   'POST /dvol/clone': { body: CloneBody; answer: CloneAnswer };

@@ -175,3 +175,21 @@ t.test(
     t.same(await ids(good, 'copy'), await ids(a, 'db'));
   },
 );
+
+t.test('a push with credentials to a repository anyone can read warns loudly', async (t) => {
+  const registry = await startTestRegistry(t);
+  const dir = join(registry.dir, 'docker');
+  mkdirSync(dir);
+  const auth = Buffer.from('alice:secret').toString('base64');
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ auths: { [registry.host]: { auth } } }));
+  const a = await machine(t, { cliEnv: { DOCKER_CONFIG: dir } });
+  t.equal((await a.dvol('init', 'db')).code, 0);
+  await put(a, 'db', 'f', 'rows');
+  t.equal((await a.dvol('commit', '-m', 'first')).code, 0);
+  t.equal((await a.dvol('remote', 'add', 'origin', `${registry.host}/team/db`)).code, 0);
+  const pushed = await a.dvol('push');
+  t.equal(pushed.code, 0);
+  t.match(pushed.err, /^warning: 127\.0\.0\.1:\d+\/team\/db can be read WITHOUT credentials/);
+  t.notMatch(pushed.out + pushed.err, /secret|YWxpY2U/);
+  t.equal((await a.dvol('push')).err, '', 'no warning when nothing was pushed');
+});

@@ -3,14 +3,13 @@
 // the guard), its locks and its result type. Routes parse, call one operation and answer; the
 // scheduler, pull and mirrors call the same functions. Lock order: docs/design.md, "Locks".
 
-import type { CloneAnswer, PullAnswer } from '../api/routes.js';
+import type { CloneAnswer, PullAnswer, PushAnswer } from '../api/routes.js';
 import type { CloneBody, CredentialsBody, FetchBody, PullBody, PushBody } from '../api/bodies.js';
 import { DvolError } from '../storage/errors.js';
 import type {
   BranchInfo,
   Commit,
   FetchResult,
-  PushResult,
   ResetResult,
   TagInfo,
   Volume,
@@ -18,7 +17,9 @@ import type {
   VolumeSummary,
 } from '../storage/model.js';
 import type { BlobStore } from '../storage/remotes/blobstore.js';
+import { branchTag } from '../storage/remotes/format/tags.js';
 import { openRemote } from '../storage/remotes/open.js';
+import { parseRemoteUrl } from '../storage/remotes/url.js';
 import { remoteLocation } from '../storage/sync/remotes.js';
 import { splitSource } from '../storage/sync/source.js';
 import type { Deps } from './deps.js';
@@ -226,14 +227,22 @@ async function remoteUrl(vol: Volume, remote: string): Promise<string> {
 }
 
 /** `push [REMOTE [BRANCH]]`: reads commit data only, so the containers keep running. */
-export async function push(deps: Deps, name: string, body: PushBody): Promise<PushResult> {
+export async function push(deps: Deps, name: string, body: PushBody): Promise<PushAnswer> {
   const vol = deps.store.volume(name);
   const remote = body.remote ?? 'origin';
   const branch = body.branch ?? (await vol.info()).activeBranch;
   const url = await remoteUrl(vol, remote);
-  return onRemote(deps, url, body.credentials, true, (store) =>
+  const result = await onRemote(deps, url, body.credentials, true, (store) =>
     vol.push(store, { remote, branch, force: body.force === true }),
   );
+  // Pushed with credentials, as to a private repository: say so loudly if anyone can read it.
+  if (body.credentials && result.pushed.length > 0 && parseRemoteUrl(url).kind === 'registry') {
+    const anonymous = await onRemote(deps, url, undefined, false, (store) =>
+      store.resolve(branchTag(branch)),
+    ).catch(() => undefined);
+    if (anonymous) return { ...result, public: true };
+  }
+  return result;
 }
 
 /** `fetch [REMOTE]`: tracking branches only; nothing a container sees changes. */

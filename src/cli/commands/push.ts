@@ -1,13 +1,13 @@
 // `dvol push [REMOTE [BRANCH]]`: sends the commits of a branch that the remote lacks.
 
-import type { PushResult } from '../../api/routes.js';
+import type { PushAnswer } from '../../api/routes.js';
 import type { Command } from '../command.js';
 import { transfer } from '../credentials.js';
 import { humanSize, plural, shortId } from '../format.js';
 import { VOLUME_OPTION } from './remote.js';
 
 /** git's summary of a push: where it went, then `old..new  branch -> branch`. */
-export function pushLines(answer: PushResult): string[] {
+export function pushLines(answer: PushAnswer): string[] {
   if (answer.pushed.length === 0) return [`To ${answer.location}`, 'Everything up-to-date'];
   const { stats } = answer;
   const range =
@@ -53,5 +53,11 @@ Only committed data is sent, so running containers keep running. For a registry,
     );
     if (json) return ctx.print.json(answer);
     for (const line of pushLines(answer)) ctx.print.line(line);
+    if (answer.public) {
+      ctx.io.stderr.write(
+        `warning: ${answer.location} can be read WITHOUT credentials: anyone who reaches it can pull this volume's data\n` +
+          'hint: make the repository private on the registry, unless the data is meant to be public\n',
+      );
+    }
   },
 };
