@@ -9,7 +9,7 @@ import { type VolumeContext, loadRecord, short } from '../context.js';
 import { DvolError } from '../errors.js';
 import { readCommit } from '../meta.js';
 import type { Commit } from '../model.js';
-import { sha256Digest, type BlobStore } from '../remotes/blobstore.js';
+import { sha256Digest, type BlobStore, type Descriptor } from '../remotes/blobstore.js';
 import { type HistoryEntry, loadParent, pushCommit } from '../remotes/format/commit.js';
 import { pushTree, type ParentTree } from '../remotes/format/push.js';
 import { commitTag } from '../remotes/format/tags.js';
@@ -46,6 +46,8 @@ export interface PushOptions {
   force?: boolean;
   signal?: AbortSignal;
   onProgress?: (line: string) => void;
+  /** Called after each pack is stored (and recorded in the local cache). */
+  onPack?: (pack: Descriptor) => void;
 }
 
 function commitInfo(c: Commit) {
@@ -186,6 +188,7 @@ export async function pushBranch(
         parent,
         knownBlobs,
         signal: opts.signal,
+        onPack: opts.onPack,
       });
       stats.bytesRead += tree.stats.bytesRead;
       stats.bytesSent += tree.stats.bytesSent;

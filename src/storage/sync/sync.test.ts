@@ -173,3 +173,35 @@ t.test('a clone of a branch the remote lacks says so', async (t) => {
     message: "remote 'origin' has no branch 'master'",
   });
 });
+
+t.test('an interrupted push, run again, sends at most the pack it was building', async (t) => {
+  const { a, b, remote } = await machines(t);
+  await a.vol.addRemote('origin', remote);
+  // 40 MiB that does not compress: three packs of ~16 MiB.
+  const fd = join(await a.vol.dataPath(), 'big');
+  writeFileSync(fd, randomBytes(40 << 20));
+  const id = await commitFile(a.vol, 'f', 'one');
+  const store = await remoteStore(remote);
+  const stop = new AbortController();
+  let first = 0;
+  const interrupted = a.vol.push(store, {
+    remote: 'origin',
+    branch: 'master',
+    signal: stop.signal,
+    onPack: (pack) => {
+      first += pack.size;
+      stop.abort();
+    },
+  });
+  await t.rejects(interrupted, 'the push stops');
+  t.ok(first > 15 << 20, `one pack was stored (${first} bytes)`);
+  t.same((await a.vol.remotes())[0]?.branches, [], 'the tracking branch did not move');
+  const resumed = await a.vol.push(store, { remote: 'origin', branch: 'master' });
+  t.same(resumed.pushed, [id]);
+  t.ok(
+    resumed.stats.bytesSent <= (40 << 20) - first + (1 << 20),
+    `the rerun sent ${resumed.stats.bytesSent} bytes: not the stored pack again`,
+  );
+  const vol = await clone(b, 'copy', remote);
+  t.ok(readFileSync(join(await vol.dataPath(), 'big')).equals(readFileSync(fd)), 'the clone has every byte');
+});
