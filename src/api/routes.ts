@@ -97,6 +97,16 @@ export interface RemoteUrlAnswer {
   branch?: string;
   url: string;
 }
+/**
+ * The transfers' query: with progress=1 the answer is NDJSON, `{"progress": line}` lines as the
+ * transfer goes, then `{"result": answer}` (or an error line).
+ */
+export interface ProgressQuery {
+  progress?: '1';
+}
+/** A line of a transfer answered with progress=1. */
+export type ProgressLine<A> = { progress: string } | { result: A } | ErrorBody;
+
 export interface PushAnswer extends PushResult {
   /** Set when the pushed branch is readable without credentials (checked after a push with them). */
   public?: true;
@@ -140,10 +150,10 @@ export interface DvolRoutes {
   'GET /dvol/volumes/:vol/remotes': { answer: { remotes: (RemoteInfo & { credentialKey?: string })[] } };
   'POST /dvol/volumes/:vol/remotes': { body: RemoteBody; answer: { remote: RemoteInfo } };
   'DELETE /dvol/volumes/:vol/remotes/:remote': { answer: { removed: string[] } };
-  'POST /dvol/volumes/:vol/push': { body: PushBody; answer: PushAnswer };
-  'POST /dvol/volumes/:vol/fetch': { body: FetchBody; answer: FetchResult };
-  'POST /dvol/volumes/:vol/pull': { body: PullBody; answer: PullAnswer };
-  'POST /dvol/clone': { body: CloneBody; answer: CloneAnswer };
+  'POST /dvol/volumes/:vol/push': { query: ProgressQuery; body: PushBody; answer: PushAnswer };
+  'POST /dvol/volumes/:vol/fetch': { query: ProgressQuery; body: FetchBody; answer: FetchResult };
+  'POST /dvol/volumes/:vol/pull': { query: ProgressQuery; body: PullBody; answer: PullAnswer };
+  'POST /dvol/clone': { query: ProgressQuery; body: CloneBody; answer: CloneAnswer };
   /** With summary=1: only the totals, as one JSON answer. */
   'GET /dvol/volumes/:vol/diff': {
     query: DiffQuery & { summary: '1' };

@@ -41,10 +41,23 @@ export async function transfer<T>(
   volume: string,
   remote: string,
   title: string,
-  call: (field: { credentials?: CredentialsBody }) => Promise<T>,
+  call: (field: { credentials?: CredentialsBody }, onProgress?: (line: string) => void) => Promise<T>,
 ): Promise<T> {
   const { remotes } = await ctx.api.call('GET /dvol/volumes/:vol/remotes', { params: { vol: volume } });
   const key = remotes.find((r) => r.name === remote)?.credentialKey;
   const field = credentialsField(await credentialsFor(key, ctx.io.env));
-  return ctx.print.progress(title, () => call(field));
+  return withProgress(ctx, title, (onProgress) => call(field, onProgress));
+}
+
+/**
+ * Runs a transfer showing its progress: a spinner on a terminal, else the plugin's progress lines
+ * as they come, on stderr (stdout keeps only the summary).
+ */
+export function withProgress<T>(
+  ctx: Context,
+  title: string,
+  call: (onProgress?: (line: string) => void) => Promise<T>,
+): Promise<T> {
+  if (ctx.io.stderr.isTTY === true) return ctx.print.progress(title, () => call());
+  return call((line) => void ctx.io.stderr.write(`${line}\n`));
 }

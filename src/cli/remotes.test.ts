@@ -48,6 +48,7 @@ t.test('two machines share a volume through an open registry on loopback', async
   t.same(await a.dvol('remote', '-v'), { code: 0, out: `origin  ${url}\n`, err: '' });
   const pushed = await a.dvol('push');
   t.equal(pushed.code, 0, pushed.err);
+  t.match(pushed.err, /^master: sending commit [0-9a-f]{7} \(1\/1\)\nmaster: stored a pack of \d+ KiB\n$/);
   t.match(
     pushed.out,
     new RegExp(`^To ${url}\n \\* \\[new branch\\] +master -> master\n1 commit, \\d+(\\.\\d+)?kB sent`),
@@ -60,7 +61,12 @@ t.test('two machines share a volume through an open registry on loopback', async
   t.same([json.pushed, json.stats.bytesSent], [[], 0], '--json summary of a no-op push');
 
   const cloned = await b.dvol('clone', url, 'copy');
-  t.same(cloned, { code: 0, out: `Cloned ${url} branch master into copy (1 commit).\n`, err: '' });
+  t.equal(cloned.out, `Cloned ${url} branch master into copy (1 commit).\n`, 'the summary on stdout');
+  t.match(
+    cloned.err,
+    /^origin\/master: receiving commit [0-9a-f]{7} \(1\/1\)\n$/,
+    'a plain progress line on stderr',
+  );
   t.same(await ids(b, 'copy'), await ids(a, 'db'), 'the same commit ids');
   t.same(
     await describeTree(await b.store.volume('copy').dataPath()),
@@ -189,7 +195,7 @@ t.test('a push with credentials to a repository anyone can read warns loudly', a
   t.equal((await a.dvol('remote', 'add', 'origin', `${registry.host}/team/db`)).code, 0);
   const pushed = await a.dvol('push');
   t.equal(pushed.code, 0);
-  t.match(pushed.err, /^warning: 127\.0\.0\.1:\d+\/team\/db can be read WITHOUT credentials/);
+  t.match(pushed.err, /^warning: 127\.0\.0\.1:\d+\/team\/db can be read WITHOUT credentials/m);
   t.notMatch(pushed.out + pushed.err, /secret|YWxpY2U/);
   t.equal((await a.dvol('push')).err, '', 'no warning when nothing was pushed');
 });

@@ -227,13 +227,18 @@ async function remoteUrl(vol: Volume, remote: string): Promise<string> {
 }
 
 /** `push [REMOTE [BRANCH]]`: reads commit data only, so the containers keep running. */
-export async function push(deps: Deps, name: string, body: PushBody): Promise<PushAnswer> {
+export async function push(
+  deps: Deps,
+  name: string,
+  body: PushBody,
+  onProgress?: (line: string) => void,
+): Promise<PushAnswer> {
   const vol = deps.store.volume(name);
   const remote = body.remote ?? 'origin';
   const branch = body.branch ?? (await vol.info()).activeBranch;
   const url = await remoteUrl(vol, remote);
   const result = await onRemote(deps, url, body.credentials, true, (store) =>
-    vol.push(store, { remote, branch, force: body.force === true }),
+    vol.push(store, { remote, branch, force: body.force === true, onProgress }),
   );
   // Pushed with credentials, as to a private repository: say so loudly if anyone can read it.
   if (body.credentials && result.pushed.length > 0 && parseRemoteUrl(url).kind === 'registry') {
@@ -246,18 +251,28 @@ export async function push(deps: Deps, name: string, body: PushBody): Promise<Pu
 }
 
 /** `fetch [REMOTE]`: tracking branches only; nothing a container sees changes. */
-export async function fetch(deps: Deps, name: string, body: FetchBody): Promise<FetchResult> {
+export async function fetch(
+  deps: Deps,
+  name: string,
+  body: FetchBody,
+  onProgress?: (line: string) => void,
+): Promise<FetchResult> {
   const vol = deps.store.volume(name);
   const remote = body.remote ?? 'origin';
   const url = await remoteUrl(vol, remote);
-  return onRemote(deps, url, body.credentials, false, (store) => vol.fetch(store, remote));
+  return onRemote(deps, url, body.credentials, false, (store) => vol.fetch(store, remote, { onProgress }));
 }
 
 /**
  * `pull [REMOTE [BRANCH]]`: fetches the branch, then fast-forwards the active branch to it with the
  * volume's containers stopped and started again, as reset does. Refused onto uncommitted changes.
  */
-export async function pull(deps: Deps, name: string, body: PullBody): Promise<PullAnswer> {
+export async function pull(
+  deps: Deps,
+  name: string,
+  body: PullBody,
+  onProgress?: (line: string) => void,
+): Promise<PullAnswer> {
   const vol = deps.store.volume(name);
   const remote = body.remote ?? 'origin';
   const info = await vol.info();
@@ -265,7 +280,7 @@ export async function pull(deps: Deps, name: string, body: PullBody): Promise<Pu
   const url = await remoteUrl(vol, remote);
   await vol.ensureClean();
   const fetched = await onRemote(deps, url, body.credentials, false, (store) =>
-    vol.fetch(store, remote, { branch }),
+    vol.fetch(store, remote, { branch, onProgress }),
   );
   if (fetched.branches.length === 0) {
     throw new DvolError(
@@ -294,7 +309,11 @@ export async function pull(deps: Deps, name: string, body: PullBody): Promise<Pu
  * `origin` set. The whole clone holds the name's locks, so a Mount of it waits for a complete
  * volume; a failure removes the volume again.
  */
-export async function clone(deps: Deps, body: CloneBody): Promise<CloneAnswer> {
+export async function clone(
+  deps: Deps,
+  body: CloneBody,
+  onProgress?: (line: string) => void,
+): Promise<CloneAnswer> {
   const { store, drivers, mountpoints } = deps;
   const { url, branch = 'master' } = splitSource(body.source);
   remoteLocation(url); // refuses a bad URL before anything is made
@@ -312,7 +331,7 @@ export async function clone(deps: Deps, body: CloneBody): Promise<CloneAnswer> {
       try {
         await vol.addRemote('origin', url);
         const fetched = await onRemote(deps, url, body.credentials, false, (remote) =>
-          vol.fetch(remote, 'origin', { branch }),
+          vol.fetch(remote, 'origin', { branch, onProgress }),
         );
         if (fetched.branches.length === 0) {
           throw new DvolError(

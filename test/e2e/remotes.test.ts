@@ -2,7 +2,7 @@
 // docker-registry on loopback (the plugin has host networking), cloned into a new volume with the
 // same ids and the same files as a container sees them, then pulled into while a container uses
 // it (stopped and started like reset). Both volumes are removed at the end, even on failure.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { docker } from './lib/exec.js';
 import { busyboxImage } from './lib/images.js';
 import { uniqueName } from './lib/names.js';
@@ -13,6 +13,18 @@ import { containerFile, dockerGroupUser, dvol, dvolOk, fsckClean, setAuthor } fr
 
 const image = await busyboxImage();
 await waitForPlugin();
+
+/** A transfer: exit 0, its summary on stdout, only progress lines on stderr (not a terminal). */
+async function transferOk(t: Test, ...args: string[]): Promise<string> {
+  const r = await dvol(...args);
+  t.equal(r.code, 0, `dvol ${args.join(' ')} exits 0${r.code ? `: ${r.stderr.trim()}` : ''}`);
+  const lines = r.stderr.split('\n').filter((l) => l !== '');
+  t.ok(
+    lines.every((l) => /^\S+: (sending commit|stored a pack|receiving commit) /.test(l)),
+    `dvol ${args.join(' ')}: only progress lines on stderr`,
+  );
+  return r.stdout;
+}
 
 function busybox(volume: string, script: string): Promise<string> {
   return runOnce(['-v', `${volume}:/data`, '--volume-driver=dvol', image, 'sh', '-c', script]);
@@ -48,14 +60,14 @@ t.test('push, clone with the same ids and files, pull into a volume a container 
     `Added remote origin of ${source}: ${url}\n`,
   );
   t.match(
-    await dvolOk(t, 'push', '--volume', source),
+    await transferOk(t, 'push', '--volume', source),
     new RegExp(`^To ${url}\n \\* \\[new branch\\] +master -> master\n`),
   );
-  t.equal(await dvolOk(t, 'push', '--volume', source), `To ${url}\nEverything up-to-date\n`);
+  t.equal(await transferOk(t, 'push', '--volume', source), `To ${url}\nEverything up-to-date\n`);
   await fsckClean(t, 'after push');
 
   t.match(
-    await dvolOk(t, 'clone', url, copy),
+    await transferOk(t, 'clone', url, copy),
     new RegExp(`^Cloned ${url} branch master into ${copy} \\(1 commit\\)\\.\n$`),
   );
   await fsckClean(t, 'after clone');
@@ -74,9 +86,9 @@ t.test('push, clone with the same ids and files, pull into a volume a container 
   // The source moves on; the copy is in use by a container while it pulls.
   await busybox(source, 'echo two > /data/a');
   await dvolOk(t, 'commit', '-m', 'second', source);
-  await dvolOk(t, 'push', '--volume', source);
+  await transferOk(t, 'push', '--volume', source);
   const ctr = await runDetached(t, ['-v', `${copy}:/data`, '--volume-driver=dvol', image, 'sleep', '3600']);
-  const pulled = await dvolOk(t, 'pull', '--volume', copy);
+  const pulled = await transferOk(t, 'pull', '--volume', copy);
   t.match(pulled, /Fast-forward\nRestarted container /, 'the container was stopped and started again');
   t.equal(await containerFile(ctr, '/data/a'), 'two\n', 'the container sees the pulled data');
   await fsckClean(t, 'after pull');

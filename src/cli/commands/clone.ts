@@ -1,7 +1,7 @@
 // `dvol clone URL[:BRANCH] VOLUME`: a new volume holding a remote branch's history.
 
 import type { Command } from '../command.js';
-import { credentialsField, credentialsFor } from '../credentials.js';
+import { credentialsField, credentialsFor, withProgress } from '../credentials.js';
 import { plural } from '../format.js';
 
 export const clone: Command = {
@@ -26,10 +26,14 @@ A clone that fails leaves no volume behind.`,
     const parsed = await ctx.api.call('GET /dvol/remote-url', { query: { url: source } });
     const auth = credentialsField(await credentialsFor(parsed.credentialKey, ctx.io.env));
     const driver = opts.driver as string | undefined;
-    const answer = await ctx.print.progress(`Cloning into ${name}`, () =>
-      ctx.api.call('POST /dvol/clone', {
-        body: { source, name, ...(driver ? { driver } : {}), ...auth },
-      }),
+    const answer = await withProgress(ctx, `Cloning into ${name}`, (onProgress) =>
+      ctx.api.call(
+        'POST /dvol/clone',
+        {
+          body: { source, name, ...(driver ? { driver } : {}), ...auth },
+        },
+        onProgress,
+      ),
     );
     if (json) return ctx.print.json(answer);
     const commits = answer.fetch.branches[0]?.imported.length ?? 0;

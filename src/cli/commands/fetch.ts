@@ -31,8 +31,17 @@ Every blob is checked against its digest and every block against its hash.`,
   arity: [0, 1],
   async run(ctx, { opts, json, positionals: [remote = 'origin'] }) {
     const volume = await ctx.volume(opts.volume as string | undefined);
-    const answer = await transfer(ctx, volume, remote, `Fetching ${remote} into ${volume}`, (auth) =>
-      ctx.api.call('POST /dvol/volumes/:vol/fetch', { params: { vol: volume }, body: { remote, ...auth } }),
+    const answer = await transfer(
+      ctx,
+      volume,
+      remote,
+      `Fetching ${remote} into ${volume}`,
+      (auth, onProgress) =>
+        ctx.api.call(
+          'POST /dvol/volumes/:vol/fetch',
+          { params: { vol: volume }, body: { remote, ...auth } },
+          onProgress,
+        ),
     );
     if (json) return ctx.print.json(answer);
     for (const line of fetchLines(answer)) ctx.print.line(line);

@@ -41,11 +41,20 @@ Running containers that use the volume are stopped, the data is replaced, and th
   arity: [0, 2],
   async run(ctx, { opts, json, positionals: [remote = 'origin', branch] }) {
     const volume = await ctx.volume(opts.volume as string | undefined);
-    const answer = await transfer(ctx, volume, remote, `Pulling ${remote} into ${volume}`, (auth) =>
-      ctx.api.call('POST /dvol/volumes/:vol/pull', {
-        params: { vol: volume },
-        body: { remote, ...(branch ? { branch } : {}), stash: opts.stash === true, ...auth },
-      }),
+    const answer = await transfer(
+      ctx,
+      volume,
+      remote,
+      `Pulling ${remote} into ${volume}`,
+      (auth, onProgress) =>
+        ctx.api.call(
+          'POST /dvol/volumes/:vol/pull',
+          {
+            params: { vol: volume },
+            body: { remote, ...(branch ? { branch } : {}), stash: opts.stash === true, ...auth },
+          },
+          onProgress,
+        ),
     );
     if (json) return ctx.print.json(answer);
     for (const line of pullLines(answer)) ctx.print.line(line);

@@ -32,7 +32,9 @@ export const push: Command = {
 
 The push is refused when the remote's branch has commits this volume lacks, naming them: fetch them with 'dvol fetch' and look at them with 'dvol log REMOTE/BRANCH', or overwrite them with --force. Pushing what the remote has already prints "Everything up-to-date".
 
-Only committed data is sent, so running containers keep running. For a registry, dvol sends the credentials 'docker login' stored (config.json, credential helpers) with the request, for this transfer only; the plugin never stores or logs them.`,
+Only committed data is sent, so running containers keep running. For a registry, dvol sends the credentials 'docker login' stored (config.json, credential helpers) with the request, for this transfer only; the plugin never stores or logs them. After a push with credentials, dvol checks whether the branch can be read without them and warns loudly if so.
+
+On a terminal a spinner runs meanwhile; otherwise each commit sent and each pack stored is a plain line on stderr. The summary says where the data went.`,
   options: [
     {
       long: 'force',
@@ -45,11 +47,15 @@ Only committed data is sent, so running containers keep running. For a registry,
   arity: [0, 2],
   async run(ctx, { opts, json, positionals: [remote = 'origin', branch] }) {
     const volume = await ctx.volume(opts.volume as string | undefined);
-    const answer = await transfer(ctx, volume, remote, `Pushing ${volume} to ${remote}`, (auth) =>
-      ctx.api.call('POST /dvol/volumes/:vol/push', {
-        params: { vol: volume },
-        body: { remote, ...(branch ? { branch } : {}), force: opts.force === true, ...auth },
-      }),
+    const answer = await transfer(ctx, volume, remote, `Pushing ${volume} to ${remote}`, (auth, onProgress) =>
+      ctx.api.call(
+        'POST /dvol/volumes/:vol/push',
+        {
+          params: { vol: volume },
+          body: { remote, ...(branch ? { branch } : {}), force: opts.force === true, ...auth },
+        },
+        onProgress,
+      ),
     );
     if (json) return ctx.print.json(answer);
     for (const line of pushLines(answer)) ctx.print.line(line);

@@ -1,19 +1,58 @@
 // /dvol: a volume's remotes (list, add, rm), push, fetch, pull, clone, and reading a remote URL.
 
 import { Hono } from 'hono';
-import { DvolError } from '../../storage/errors.js';
+import type { Context } from 'hono';
+import { stream } from 'hono/streaming';
+import type { Answer, ProgressLine } from '../../api/routes.js';
+import { DvolError, asDvolError } from '../../storage/errors.js';
 import { parseRemoteUrl } from '../../storage/remotes/url.js';
 import { splitSource } from '../../storage/sync/source.js';
 import { jsonBody } from '../body.js';
 import type { Env } from '../deps.js';
 import * as ops from '../operations.js';
-import { pathOf, reply } from '../respond.js';
+import { errorBody, pathOf, reply } from '../respond.js';
 import { cloneBody, fetchBody, pullBody, pushBody, remoteBody } from '../schemas.js';
 
 /** The key of a registry URL in the user's docker config; undefined for a directory. */
 function credentialKey(url: string): string | undefined {
   const parsed = parseRemoteUrl(url);
   return parsed.kind === 'registry' ? parsed.credentialKey : undefined;
+}
+
+type TransferKey =
+  | 'POST /dvol/volumes/:vol/push'
+  | 'POST /dvol/volumes/:vol/fetch'
+  | 'POST /dvol/volumes/:vol/pull'
+  | 'POST /dvol/clone';
+
+/**
+ * Answers a transfer: one JSON answer, or with `?progress=1` NDJSON progress lines as it goes and
+ * then `{"result"}`; a failure once lines flow is a last `{"error"}` line.
+ */
+function transfer<K extends TransferKey>(
+  c: Context,
+  key: K,
+  run: (onProgress?: (line: string) => void) => Promise<Answer<K>>,
+  status: 200 | 201 = 200,
+): Promise<Response> | Response {
+  if (c.req.query('progress') !== '1') return run().then((answer) => reply(c, key, answer, status));
+  c.header('Content-Type', 'application/x-ndjson');
+  return stream(c, async (out) => {
+    const send = (line: ProgressLine<Answer<K>>) => out.writeln(JSON.stringify(line)).then(() => undefined);
+    let pending: Promise<void> = Promise.resolve();
+    try {
+      const result = await run((progress) => {
+        if (!out.aborted) pending = pending.then(() => send({ progress }));
+      });
+      await pending;
+      await send({ result });
+    } catch (err) {
+      await pending;
+      const e = asDvolError(err, `${key.split(' ')[1]}`);
+      if (e.code === 'internal') console.error(e.cause ?? e);
+      if (!out.aborted) await send(errorBody(e));
+    }
+  });
 }
 
 export const remoteRoutes = new Hono<Env>()
@@ -54,14 +93,20 @@ export const remoteRoutes = new Hono<Env>()
     );
   })
   .post(pathOf('POST /dvol/volumes/:vol/push'), jsonBody(pushBody), async (c) =>
-    reply(c, 'POST /dvol/volumes/:vol/push', await ops.push(c.var.deps, c.req.param('vol'), c.var.body)),
+    transfer(c, 'POST /dvol/volumes/:vol/push', (onProgress) =>
+      ops.push(c.var.deps, c.req.param('vol'), c.var.body, onProgress),
+    ),
   )
   .post(pathOf('POST /dvol/volumes/:vol/fetch'), jsonBody(fetchBody), async (c) =>
-    reply(c, 'POST /dvol/volumes/:vol/fetch', await ops.fetch(c.var.deps, c.req.param('vol'), c.var.body)),
+    transfer(c, 'POST /dvol/volumes/:vol/fetch', (onProgress) =>
+      ops.fetch(c.var.deps, c.req.param('vol'), c.var.body, onProgress),
+    ),
   )
   .post(pathOf('POST /dvol/volumes/:vol/pull'), jsonBody(pullBody), async (c) =>
-    reply(c, 'POST /dvol/volumes/:vol/pull', await ops.pull(c.var.deps, c.req.param('vol'), c.var.body)),
+    transfer(c, 'POST /dvol/volumes/:vol/pull', (onProgress) =>
+      ops.pull(c.var.deps, c.req.param('vol'), c.var.body, onProgress),
+    ),
   )
   .post(pathOf('POST /dvol/clone'), jsonBody(cloneBody), async (c) =>
-    reply(c, 'POST /dvol/clone', await ops.clone(c.var.deps, c.var.body), 201),
+    transfer(c, 'POST /dvol/clone', (onProgress) => ops.clone(c.var.deps, c.var.body, onProgress), 201),
   );

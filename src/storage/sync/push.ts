@@ -61,6 +61,11 @@ function commitInfo(c: Commit) {
   };
 }
 
+/** A pack's size for a progress line: `16.0 MiB`, `40 KiB`. */
+function packSize(bytes: number): string {
+  return bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
+}
+
 /** The per-remote record of pushed packs, beside volume.json: one file per remote location. */
 async function knownBlobsFile(ctx: VolumeContext, location: string): Promise<string> {
   const dir = join(ctx.paths.dir, 'remote-cache');
@@ -188,7 +193,10 @@ export async function pushBranch(
         parent,
         knownBlobs,
         signal: opts.signal,
-        onPack: opts.onPack,
+        onPack: (pack) => {
+          opts.onPack?.(pack);
+          opts.onProgress?.(`${opts.branch}: stored a pack of ${packSize(pack.size)}`);
+        },
       });
       stats.bytesRead += tree.stats.bytesRead;
       stats.bytesSent += tree.stats.bytesSent;
