@@ -9,6 +9,8 @@ import t, { type Test } from 'tap';
 
 import { describeTree } from '../drivers/conformance/describe.testkit.js';
 import type { Store, Volume } from '../model.js';
+import { pushCommit } from '../remotes/format/commit.js';
+import { pushTree } from '../remotes/format/push.js';
 import { openRemote } from '../remotes/open.js';
 import { AUTHOR, assertClean, commitFile, openTestStore } from '../store.testkit.js';
 
@@ -204,4 +206,46 @@ t.test('an interrupted push, run again, sends at most the pack it was building',
   );
   const vol = await clone(b, 'copy', remote);
   t.ok(readFileSync(join(await vol.dataPath(), 'big')).equals(readFileSync(fd)), 'the clone has every byte');
+});
+
+t.test('a damaged or hostile remote history is refused before anything is imported', async (t) => {
+  const { b, remote, dir } = await machines(t);
+  const store = await remoteStore(remote);
+  const src = join(dir, 'tree');
+  mkdirSync(src);
+  writeFileSync(join(src, 'f'), 'x');
+  const tree = await pushTree(src, store, { knownBlobs: join(dir, 'known.jsonl') });
+  const info = (id: string, parents: string[]) => ({
+    id,
+    parents,
+    message: 'm',
+    author: 'A <a@example.com>',
+    date: '2026-12-01T00:00:00Z',
+  });
+  const a1 = 'a'.repeat(40);
+  const b2 = 'b'.repeat(40);
+  // A tip whose history skips its parent.
+  await pushCommit(store, { commit: info(b2, [a1]), tree, history: [], branch: 'master' });
+  // A history entry that is not a commit (an id meant to escape the commits directory).
+  const evil = { ...info('../../../etc/passwd', []), manifest: `sha256:${'0'.repeat(64)}` };
+  await pushCommit(store, {
+    commit: info(b2, ['../../../etc/passwd']),
+    tree,
+    history: [evil as never],
+    branch: 'evil',
+  });
+  await b.createVolume('x');
+  const vol = b.volume('x');
+  await vol.addRemote('origin', remote);
+  await t.rejects(vol.fetch(store, 'origin', { branch: 'master' }), {
+    code: 'corrupt',
+    message: /history of branch 'master' in .* is damaged: commit bbbbbbb is not followed by its parent/,
+  });
+  await t.rejects(vol.fetch(store, 'origin', { branch: 'evil' }), {
+    code: 'corrupt',
+    message: /is damaged: (an entry is not a dvol commit|commit .* is not followed by its parent)/,
+  });
+  t.same((await vol.log()).length, 0, 'nothing was imported');
+  t.same((await vol.remotes())[0]?.branches, [], 'no tracking branch moved');
+  await assertClean(t, b);
 });
