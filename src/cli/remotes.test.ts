@@ -111,6 +111,10 @@ t.test('two machines share a volume through an open registry on loopback', async
       `^dvol: branch 'master' in ${url} has 1 commit this volume lacks \\(${theirs}\\), so the push was refused\nhint: `,
     ),
   );
+  t.equal((await a.dvol('fetch')).code, 0);
+  const theirLog = await a.dvol('log', '-n', '1', 'origin/master');
+  t.match(theirLog.out, new RegExp(`^commit ${theirs}[0-9a-f]{33}\n`), 'dvol log origin/master');
+  t.match((await a.dvol('log', 'origin/master', 'db')).out, /from b/, 'REF and VOLUME');
   const diverged = await a.dvol('pull');
   t.equal(diverged.code, 4);
   t.match(diverged.err, /have diverged \(1 and 1 commits of their own\).*\nhint: .*dvol pull --stash/);
