@@ -66,7 +66,7 @@ export async function fastForward(
       throw new DvolError(
         'conflict',
         `branch '${local}' and '${remote}/${branch}' have diverged (${count(ours)} and ${count(theirs)} commits of their own), so the pull was refused`,
-        `keep yours and take theirs with 'dvol pull --stash', or branch from theirs with 'dvol checkout -b NAME ${remote}/${branch}'`,
+        `keep yours and take theirs with 'dvol pull --stash', or look at theirs with 'dvol log ${remote}/${branch}'`,
       );
     }
     const stamp = (opts.now ?? new Date())
