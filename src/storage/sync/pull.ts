@@ -2,7 +2,7 @@
 // the tracking tip). Refused on divergence unless `stash`, which first keeps the local tip as a
 // branch `<branch>-diverged-<time>`. `clone` starts a fresh volume's history the same way.
 
-import { type VolumeContext, loadRecord, refContext } from '../context.js';
+import { type VolumeContext, ensureClean, loadRecord, refContext } from '../context.js';
 import * as branches from '../branches.js';
 import { DvolError } from '../errors.js';
 import { readCommit, writeVolumeRecord } from '../meta.js';
@@ -56,6 +56,8 @@ export async function fastForward(
   const local = record.activeBranch;
   const head = activeHead(record);
   if (head === tip) return { branch: local, from: head, to: head, outcome: 'up-to-date' };
+  // Checked again under the lock, with the containers stopped: a reset would discard what they wrote.
+  await ensureClean(ctx, record);
   const theirs = await ancestry(ctx, tip);
   if (head !== null && !theirs.includes(head)) {
     const ours = await ancestry(ctx, head);
