@@ -119,3 +119,68 @@ export interface PolicyBody {
   exclusive: boolean;
 }
 export const policyBody = body<PolicyBody>({ exclusive: bool }, ['exclusive']);
+/**
+ * Registry credentials the CLI found in the user's docker config (config.json, a credential
+ * helper) and sends with one request over the CLI socket: used for that transfer only, never
+ * stored, logged or echoed.
+ */
+export interface CredentialsBody {
+  username?: string;
+  password?: string;
+  identityToken?: string;
+  registryToken?: string;
+}
+const credentials = {
+  type: 'object',
+  properties: {
+    username: text(1024),
+    password: text(16_384),
+    identityToken: text(16_384),
+    registryToken: text(16_384),
+  },
+  additionalProperties: false,
+} as const;
+
+/** POST /dvol/volumes/VOL/remotes */
+export interface RemoteBody {
+  name: string;
+  url: string;
+}
+export const remoteBody = body<RemoteBody>({ name, url: text(1024) }, ['name', 'url']);
+
+/** POST /dvol/volumes/VOL/push */
+export interface PushBody {
+  remote?: string;
+  branch?: string;
+  force?: boolean;
+  credentials?: CredentialsBody;
+}
+export const pushBody = body<PushBody>({ remote: name, branch: name, force: bool, credentials }, []);
+
+/** POST /dvol/volumes/VOL/fetch */
+export interface FetchBody {
+  remote?: string;
+  credentials?: CredentialsBody;
+}
+export const fetchBody = body<FetchBody>({ remote: name, credentials }, []);
+
+/** POST /dvol/volumes/VOL/pull */
+export interface PullBody {
+  remote?: string;
+  branch?: string;
+  stash?: boolean;
+  credentials?: CredentialsBody;
+}
+export const pullBody = body<PullBody>({ remote: name, branch: name, stash: bool, credentials }, []);
+
+/** POST /dvol/clone: URL[:BRANCH] into a new volume NAME. */
+export interface CloneBody {
+  source: string;
+  name: string;
+  driver?: string;
+  credentials?: CredentialsBody;
+}
+export const cloneBody = body<CloneBody>({ source: text(1100), name, driver: text(64), credentials }, [
+  'source',
+  'name',
+]);

@@ -9,7 +9,11 @@ import type {
   BranchInfo,
   Commit,
   DiffTotals,
+  FetchResult,
   FsckProblem,
+  PullResult,
+  PushResult,
+  RemoteInfo,
   Status,
   TagInfo,
   VolumeInfo,
@@ -18,9 +22,14 @@ import type {
 import type {
   ActiveBody,
   CheckoutBody,
+  CloneBody,
   CommitBody,
+  FetchBody,
   InitBody,
+  PullBody,
+  PushBody,
   RefBody,
+  RemoteBody,
   ResetBody,
   MirrorAddBody,
   PolicyBody,
@@ -82,7 +91,42 @@ export interface DiffQuery {
   from?: string;
   to?: string;
 }
+export type { FetchResult, PushResult, RemoteInfo };
 type Empty = Record<string, never>;
+
+/** A remote URL as the plugin reads it, so the CLI knows which credentials to send. */
+export interface RemoteUrlAnswer {
+  /** Where the data goes: `127.0.0.1:5000/team/db`, `/mnt/share/db`. */
+  location: string;
+  /** The registry's key in ~/.docker/config.json; absent for a directory. */
+  credentialKey?: string;
+  /** The branch of `URL:BRANCH`, when given. */
+  branch?: string;
+  url: string;
+}
+/**
+ * The transfers' query: with progress=1 the answer is NDJSON, `{"progress": line}` lines as the
+ * transfer goes, then `{"result": answer}` (or an error line).
+ */
+export interface ProgressQuery {
+  progress?: '1';
+}
+/** A line of a transfer answered with progress=1. */
+export type ProgressLine<A> = { progress: string } | { result: A } | ErrorBody;
+
+export interface PushAnswer extends PushResult {
+  /** Set when the pushed branch is readable without credentials (checked after a push with them). */
+  public?: true;
+}
+export interface PullAnswer extends Restarted {
+  fetch: FetchResult;
+  pull: PullResult;
+}
+export interface CloneAnswer {
+  volume: VolumeInfo;
+  fetch: FetchResult;
+  branch: string;
+}
 
 /**
  * The routes, keyed `METHOD /path` with `:param` segments. `query` and `body` are what a request
@@ -109,6 +153,14 @@ export interface DvolRoutes {
   'GET /dvol/volumes/:vol/branches': { answer: { branches: BranchInfo[] } };
   'POST /dvol/volumes/:vol/checkout': { body: CheckoutBody; answer: CheckoutAnswer };
   'DELETE /dvol/volumes/:vol/branches/:branch': { query: { force?: '1' }; answer: { removed: Commit[] } };
+  'GET /dvol/remote-url': { query: { url: string }; answer: RemoteUrlAnswer };
+  'GET /dvol/volumes/:vol/remotes': { answer: { remotes: (RemoteInfo & { credentialKey?: string })[] } };
+  'POST /dvol/volumes/:vol/remotes': { body: RemoteBody; answer: { remote: RemoteInfo } };
+  'DELETE /dvol/volumes/:vol/remotes/:remote': { answer: { removed: string[] } };
+  'POST /dvol/volumes/:vol/push': { query: ProgressQuery; body: PushBody; answer: PushAnswer };
+  'POST /dvol/volumes/:vol/fetch': { query: ProgressQuery; body: FetchBody; answer: FetchResult };
+  'POST /dvol/volumes/:vol/pull': { query: ProgressQuery; body: PullBody; answer: PullAnswer };
+  'POST /dvol/clone': { query: ProgressQuery; body: CloneBody; answer: CloneAnswer };
   /** With summary=1: only the totals, as one JSON answer. */
   'GET /dvol/schedules': { answer: SchedulesAnswer };
   /** Adds the volume's schedule, or replaces it (keeping its last run). */
@@ -200,6 +252,14 @@ export const ROUTE_KEYS = [
   'DELETE /dvol/mirrors/:id',
   'PUT /dvol/volumes/:vol/exclusive',
   'GET /dvol/volumes/:vol/events',
+  'GET /dvol/remote-url',
+  'GET /dvol/volumes/:vol/remotes',
+  'POST /dvol/volumes/:vol/remotes',
+  'DELETE /dvol/volumes/:vol/remotes/:remote',
+  'POST /dvol/volumes/:vol/push',
+  'POST /dvol/volumes/:vol/fetch',
+  'POST /dvol/volumes/:vol/pull',
+  'POST /dvol/clone',
 ] as const satisfies readonly (RouteKey | StreamKey)[];
 
 // A key added to a table but not to the list above fails typecheck here.

@@ -25,6 +25,8 @@ export interface Run {
 /** Starts the server (stopped and removed at t's teardown); resolves to its store and a CLI runner. */
 export async function cliAgainstServer(
   t: Test,
+  /** More environment for the server (DVOL_CERTS_DIR) and for the CLI (DOCKER_CONFIG). */
+  more: { serverEnv?: NodeJS.ProcessEnv; cliEnv?: NodeJS.ProcessEnv } = {},
 ): Promise<{ store: Store; dvol: (...argv: string[]) => Promise<Run> }> {
   const dir = await mkdtemp(join(tmpdir(), 'dvol-cli-'));
   const state = join(dir, 'state');
@@ -34,6 +36,7 @@ export async function cliAgainstServer(
     DVOL_STATE: state,
     DVOL_MOUNTS: join(dir, 'mnt'),
     DOCKER_SOCKET: join(dir, 'none'),
+    ...more.serverEnv,
   });
   const deps = await buildDeps(config, store);
   const server = await listenUnix(createApp(deps).fetch, socket);
@@ -45,7 +48,13 @@ export async function cliAgainstServer(
     await store.close();
     await rm(dir, { recursive: true, force: true });
   });
-  const env = { PATH: process.env.PATH, DVOL_SOCKET: socket, HOME: dir, XDG_CONFIG_HOME: join(dir, 'xdg') };
+  const env = {
+    PATH: process.env.PATH,
+    DVOL_SOCKET: socket,
+    HOME: dir,
+    XDG_CONFIG_HOME: join(dir, 'xdg'),
+    ...more.cliEnv,
+  };
   const dvol = async (...argv: string[]): Promise<Run> => {
     const cap = captureIo({ env });
     const code = await main(argv, cap.io);

@@ -24,6 +24,7 @@ t.test('options and positionals', async (t) => {
   t.same(parseArgs(cmd('branch'), ['-dD', 'old']).opts, {
     delete: true,
     force: true,
+    remotes: false,
     json: false,
     help: false,
   });

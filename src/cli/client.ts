@@ -6,6 +6,7 @@ import type {
   DvolRoutes,
   DvolStreams,
   ErrorBody,
+  ProgressLine,
   RouteInput,
   RouteKey,
   StreamKey,
@@ -20,7 +21,12 @@ export type StreamLine<K extends StreamKey> =
 /** The /dvol API (src/api/routes.ts), typed by its route table. */
 export interface ApiClient {
   /** Calls one route and resolves to its JSON answer; a failed answer throws its CliError. */
-  call<K extends RouteKey>(route: K, input?: RouteInput<K, DvolRoutes[K]>): Promise<Answer<K>>;
+  call<K extends RouteKey>(
+    route: K,
+    input?: RouteInput<K, DvolRoutes[K]>,
+    /** For the transfers (ProgressQuery): asks for progress lines and hands each to this. */
+    onProgress?: (line: string) => void,
+  ): Promise<Answer<K>>;
   /** GETs an NDJSON route and yields its head, then each line as it arrives; an `{"error"}` line throws. */
   stream<K extends StreamKey>(route: K, input: RouteInput<K, DvolStreams[K]>): AsyncGenerator<StreamLine<K>>;
 }
@@ -74,6 +80,38 @@ function errorFrom(status: number, text: string, path: string): CliError {
   );
 }
 
+/** The NDJSON lines of a transfer asked with progress=1: progress handed on, then its result. */
+function progressLines<A>(path: string, onProgress: (line: string) => void) {
+  let buffered = '';
+  let result: { value: A } | undefined;
+  let failure: CliError | undefined;
+  return {
+    add(chunk: string): void {
+      buffered += chunk;
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        if (line === '' || failure) continue;
+        try {
+          const parsed = JSON.parse(line) as ProgressLine<A>;
+          if (Object.hasOwn(parsed, 'error')) failure = errorFrom(500, line, path);
+          else if (Object.hasOwn(parsed, 'result')) result = { value: (parsed as { result: A }).result };
+          else if (Object.hasOwn(parsed, 'progress'))
+            onProgress(String((parsed as { progress: string }).progress));
+        } catch {
+          failure = new CliError('internal', `the plugin sent invalid JSON for ${path}`);
+        }
+      }
+    },
+    result(): A {
+      if (failure) throw failure;
+      if (!result) throw new CliError('internal', `the plugin's answer to ${path} ended before its result`);
+      return result.value;
+    },
+  };
+}
+
 /** An unreachable socket (missing, refused, no permission) becomes exit status 5 with what to check. */
 function unreachable(socketPath: string, err: NodeJS.ErrnoException): CliError {
   if (err.code === 'EACCES' || err.code === 'EPERM') {
@@ -95,8 +133,14 @@ function unreachable(socketPath: string, err: NodeJS.ErrnoException): CliError {
 /** A client for the socket at `socketPath`; the path may be resolved lazily (socket discovery runs docker). */
 export function makeClient(socketPath: () => Promise<string>): ApiClient {
   return {
-    async call<K extends RouteKey>(route: K, input?: RouteInput<K, DvolRoutes[K]>): Promise<Answer<K>> {
-      const { method, path } = routePath(route, input);
+    async call<K extends RouteKey>(
+      route: K,
+      input?: RouteInput<K, DvolRoutes[K]>,
+      onProgress?: (line: string) => void,
+    ): Promise<Answer<K>> {
+      const query = onProgress ? { ...(input?.query ?? {}), progress: '1' } : input?.query;
+      const { method, path } = routePath(route, { ...input, query });
+      const lines = onProgress ? progressLines<Answer<K>>(path, onProgress) : undefined;
       const body = input?.body;
       const sock = await socketPath();
       const payload = body === undefined ? undefined : JSON.stringify(body);
@@ -111,7 +155,11 @@ export function makeClient(socketPath: () => Promise<string>): ApiClient {
           (res) => {
             let data = '';
             res.setEncoding('utf8');
-            res.on('data', (chunk: string) => (data += chunk));
+            const ok = (res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300;
+            res.on('data', (chunk: string) => {
+              if (lines && ok) lines.add(chunk);
+              else data += chunk;
+            });
             res.on('end', () => resolve({ status: res.statusCode ?? 0, text: data }));
             res.on('error', reject);
           },
@@ -120,6 +168,7 @@ export function makeClient(socketPath: () => Promise<string>): ApiClient {
         req.end(payload);
       });
       if (status < 200 || status >= 300) throw errorFrom(status, text, path);
+      if (lines) return lines.result();
       try {
         // The answer's type is the route table's: the server's handlers are typed by the same table.
         return (text ? JSON.parse(text) : {}) as Answer<K>;

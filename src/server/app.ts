@@ -11,6 +11,7 @@ import { eventRoutes } from './api/events.js';
 import { historyRoutes } from './api/history.js';
 import { mirrorRoutes } from './api/mirrors.js';
 import { scheduleRoutes } from './api/schedules.js';
+import { remoteRoutes } from './api/remotes.js';
 import { volumeRoutes } from './api/volumes.js';
 import { errorResponse } from './respond.js';
 import { bootRoutes, volumeDriverRoutes } from './volumedriver.js';
@@ -48,5 +49,6 @@ export function createApp(deps: Deps | Promise<Deps>): Hono<Env> {
   app.route('/dvol', duRoutes);
   app.route('/dvol', eventRoutes);
   app.route('/dvol', mirrorRoutes);
+  app.route('/dvol', remoteRoutes);
   return app;
 }

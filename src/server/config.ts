@@ -23,11 +23,13 @@ export interface ServerConfig {
   pluginName: string;
   /** Log every request. */
   debug: boolean;
+  /** Docker's per-registry CA directory (`<dir>/<host:port>/*.crt`) for remotes; default /etc/docker/certs.d. */
+  certsDir?: string;
   /** How long a streamed answer waits for a client that reads nothing before dropping it (ms). */
   writeTimeoutMs?: number;
 }
 
-/** Reads DVOL_STATE, DVOL_SOCKET, DVOL_MOUNTS, DVOL_DRIVER, DVOL_PLUGIN_NAME, DVOL_DEBUG, DOCKER_SOCKET. */
+/** Reads DVOL_STATE, DVOL_SOCKET, DVOL_MOUNTS, DVOL_DRIVER, DVOL_PLUGIN_NAME, DVOL_DEBUG, DVOL_CERTS_DIR, DOCKER_SOCKET. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const stateDir = env.DVOL_STATE || '/var/lib/dvol';
   const driver = env.DVOL_DRIVER || 'auto';
@@ -47,6 +49,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     dockerSocket: env.DOCKER_SOCKET || '/var/run/docker.sock',
     pluginName: env.DVOL_PLUGIN_NAME || 'dvol',
     debug: env.DVOL_DEBUG !== undefined && !['', '0', 'false'].includes(env.DVOL_DEBUG),
+    ...(env.DVOL_CERTS_DIR ? { certsDir: env.DVOL_CERTS_DIR } : {}),
   };
 }
 

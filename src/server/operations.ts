@@ -3,16 +3,26 @@
 // the guard), its locks and its result type. Routes parse, call one operation and answer; the
 // scheduler, pull and mirrors call the same functions. Lock order: docs/design.md, "Locks".
 
+import type { CloneAnswer, PullAnswer, PushAnswer } from '../api/routes.js';
+import type { CloneBody, CredentialsBody, FetchBody, PullBody, PushBody } from '../api/bodies.js';
 import { DvolError } from '../storage/errors.js';
 import type {
   BranchInfo,
   Commit,
+  FetchResult,
   ResetResult,
   TagInfo,
+  Volume,
   VolumeInfo,
   VolumeSummary,
 } from '../storage/model.js';
 import { parseCreateOptions } from '../storage/options.js';
+import type { BlobStore } from '../storage/remotes/blobstore.js';
+import { branchTag } from '../storage/remotes/format/tags.js';
+import { openRemote } from '../storage/remotes/open.js';
+import { parseRemoteUrl } from '../storage/remotes/url.js';
+import { remoteLocation } from '../storage/sync/remotes.js';
+import { splitSource } from '../storage/sync/source.js';
 import type { Deps } from './deps.js';
 
 /** Names of the running containers an operation stopped and started again. */
@@ -211,4 +221,154 @@ async function containerNames(deps: Deps): Promise<Map<string, string[]>> {
     if (deps.config.debug) console.error(err);
     return new Map();
   }
+}
+
+/** Opens the remote `url` with the credentials the CLI sent, runs `fn` on it, and closes it. */
+async function onRemote<T>(
+  deps: Deps,
+  url: string,
+  credentials: CredentialsBody | undefined,
+  create: boolean,
+  fn: (store: BlobStore) => Promise<T>,
+): Promise<T> {
+  const opts = { credentials: credentials ?? null, create, certsDir: deps.config.certsDir };
+  const remote = await openRemote(url, opts);
+  try {
+    return await fn(remote.store);
+  } finally {
+    remote.close();
+  }
+}
+
+async function remoteUrl(vol: Volume, remote: string): Promise<string> {
+  const found = (await vol.remotes()).find((r) => r.name === remote);
+  if (found) return found.url;
+  throw new DvolError(
+    'not_found',
+    `volume '${vol.name}' has no remote '${remote.slice(0, 64)}'`,
+    `add it with 'dvol remote add ${remote.slice(0, 64)} URL'`,
+  );
+}
+
+/** `push [REMOTE [BRANCH]]`: reads commit data only, so the containers keep running. */
+export async function push(
+  deps: Deps,
+  name: string,
+  body: PushBody,
+  onProgress?: (line: string) => void,
+): Promise<PushAnswer> {
+  const vol = deps.store.volume(name);
+  const remote = body.remote ?? 'origin';
+  const branch = body.branch ?? (await vol.info()).activeBranch;
+  const url = await remoteUrl(vol, remote);
+  const result = await onRemote(deps, url, body.credentials, true, (store) =>
+    vol.push(store, { remote, branch, force: body.force === true, onProgress }),
+  );
+  // Pushed with credentials, as to a private repository: say so loudly if anyone can read it.
+  if (body.credentials && result.pushed.length > 0 && parseRemoteUrl(url).kind === 'registry') {
+    const anonymous = await onRemote(deps, url, undefined, false, (store) =>
+      store.resolve(branchTag(branch)),
+    ).catch(() => undefined);
+    if (anonymous) return { ...result, public: true };
+  }
+  return result;
+}
+
+/** `fetch [REMOTE]`: tracking branches only; nothing a container sees changes. */
+export async function fetch(
+  deps: Deps,
+  name: string,
+  body: FetchBody,
+  onProgress?: (line: string) => void,
+): Promise<FetchResult> {
+  const vol = deps.store.volume(name);
+  const remote = body.remote ?? 'origin';
+  const url = await remoteUrl(vol, remote);
+  return onRemote(deps, url, body.credentials, false, (store) => vol.fetch(store, remote, { onProgress }));
+}
+
+/**
+ * `pull [REMOTE [BRANCH]]`: fetches the branch, then fast-forwards the active branch to it with the
+ * volume's containers stopped and started again, as reset does. Refused onto uncommitted changes.
+ */
+export async function pull(
+  deps: Deps,
+  name: string,
+  body: PullBody,
+  onProgress?: (line: string) => void,
+): Promise<PullAnswer> {
+  const vol = deps.store.volume(name);
+  const remote = body.remote ?? 'origin';
+  const info = await vol.info();
+  const branch = body.branch ?? info.activeBranch;
+  const url = await remoteUrl(vol, remote);
+  await vol.ensureClean();
+  const fetched = await onRemote(deps, url, body.credentials, false, (store) =>
+    vol.fetch(store, remote, { branch, onProgress }),
+  );
+  if (fetched.branches.length === 0) {
+    throw new DvolError(
+      'not_found',
+      `${fetched.location} has no branch '${branch}'`,
+      `see its branches with 'dvol fetch ${remote}' and 'dvol branch -r'`,
+    );
+  }
+  if (fetched.branches[0]!.to === info.head) {
+    const pulled = {
+      branch: info.activeBranch,
+      from: info.head,
+      to: info.head,
+      outcome: 'up-to-date' as const,
+    };
+    return { fetch: fetched, pull: pulled, restarted: [] };
+  }
+  const { result, restarted } = await deps.guard.stopped(name, `pull into volume '${name}'`, () =>
+    vol.fastForward(remote, branch, { stash: body.stash === true }),
+  );
+  // The data changed under the containers as a reset changes it: mirrors and watches follow.
+  if (result.to !== null && result.to !== result.from) {
+    deps.events.emit(name, { type: 'reset', branch: result.branch, commit: result.to });
+  }
+  return { fetch: fetched, pull: result, restarted };
+}
+
+/**
+ * `clone URL[:BRANCH] NAME`: a new volume whose history is the remote branch's (same ids), with
+ * `origin` set. The whole clone holds the name's locks, so a Mount of it waits for a complete
+ * volume; a failure removes the volume again.
+ */
+export async function clone(
+  deps: Deps,
+  body: CloneBody,
+  onProgress?: (line: string) => void,
+): Promise<CloneAnswer> {
+  const { store, mountpoints } = deps;
+  const { url, branch = 'master' } = splitSource(body.source);
+  remoteLocation(url); // refuses a bad URL before anything is made
+  const name = body.name;
+  const options = parseCreateOptions(name, body.driver ? { driver: body.driver } : {});
+  return store.exclusive(name, () =>
+    mountpoints.exclusive(name, async () => {
+      await store.createVolume(name, options);
+      const vol = store.volume(name);
+      try {
+        await vol.addRemote('origin', url);
+        const fetched = await onRemote(deps, url, body.credentials, false, (remote) =>
+          vol.fetch(remote, 'origin', { branch, onProgress }),
+        );
+        if (fetched.branches.length === 0) {
+          throw new DvolError(
+            'not_found',
+            `${fetched.location} has no branch '${branch}'`,
+            'name a branch it has: dvol clone URL:BRANCH NAME',
+          );
+        }
+        await vol.startFrom('origin', branch);
+        return { volume: await vol.info(), fetch: fetched, branch };
+      } catch (err) {
+        await store.removeVolume(name).catch(() => undefined);
+        throw err;
+      }
+    }),
+  );
 }

@@ -4,10 +4,14 @@ import type { SnapshotDriver } from './drivers/driver.js';
 import { removeCommitRecord, type VolumePaths, type VolumeRecord } from './meta.js';
 import type { Commit } from './model.js';
 
-/** The targets of the user's refs: branch heads and tagged commits (what retention never deletes). */
+/**
+ * The targets of the refs a user made or fetched: branch heads, tagged commits and remote-tracking
+ * branches (what retention never deletes).
+ */
 export function userRefTargets(record: VolumeRecord): string[] {
   const heads = Object.values(record.branches).filter((h): h is string => h !== null);
-  return [...heads, ...Object.values(record.tags).map((t) => t.commit)];
+  const tracking = Object.values(record.remotes ?? {}).flatMap((r) => Object.values(r.branches));
+  return [...heads, ...Object.values(record.tags).map((t) => t.commit), ...tracking];
 }
 
 /** Every ref's target: branch heads, tagged commits and scheduled snapshots (what GC keeps). */

@@ -26,6 +26,11 @@ export interface VolumeRecord {
    * its commit alive but moves no branch; retention removes it. Absent in volumes without any.
    */
   snapshots?: Record<string, SnapshotRef>;
+  /**
+   * Remote name → its URL and remote-tracking branches (branch name → the commit the remote's branch
+   * tip was at the last push or fetch). Absent in volumes that never had a remote.
+   */
+  remotes?: Record<string, RemoteRecord>;
 }
 
 /** One scheduled snapshot's entry in volume.json. */
@@ -33,6 +38,12 @@ export interface SnapshotRef {
   branch: string;
   /** RFC 3339, when it was taken (the scheduler's clock). */
   date: string;
+}
+
+/** One remote of a volume, as volume.json keeps it. */
+export interface RemoteRecord {
+  url: string;
+  branches: Record<string, string>;
 }
 
 /** Where one volume's files live. */
@@ -85,7 +96,25 @@ export async function readVolumeRecord(paths: VolumePaths): Promise<VolumeRecord
     branches: ownDict(Object.entries(record.branches)),
     tags: ownDict(Object.entries(isObject(record.tags) ? record.tags : {})),
     ...(isObject(record.snapshots) ? { snapshots: ownDict(Object.entries(record.snapshots)) } : {}),
+    ...(isObject(record.remotes) ? { remotes: readRemotes(record.remotes) } : {}),
   };
+}
+
+/** The remotes of a record as null-prototype objects, their tracking branches too. */
+function readRemotes(raw: Record<string, unknown>): Record<string, RemoteRecord> {
+  return ownDict(
+    Object.entries(raw).map(([name, value]): [string, RemoteRecord] => {
+      const r = isObject(value) ? value : {};
+      const branches = isObject(r.branches) ? Object.entries(r.branches) : [];
+      return [
+        name,
+        {
+          url: typeof r.url === 'string' ? r.url : '',
+          branches: ownDict(branches.filter((e): e is [string, string] => typeof e[1] === 'string')),
+        },
+      ];
+    }),
+  );
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

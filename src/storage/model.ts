@@ -8,6 +8,13 @@ import type { DuReport } from './du.js';
 import type { RetentionPolicy } from './schedule/retention.js';
 
 export type { DuEntry, DuReport } from './du.js';
+import type { BlobStore } from './remotes/blobstore.js';
+import type { FetchOptions, FetchResult } from './sync/fetch.js';
+import type { PullResult } from './sync/pull.js';
+import type { PushOptions, PushResult } from './sync/push.js';
+import type { RemoteInfo } from './sync/remotes.js';
+
+export type { FetchResult, PullResult, PushResult, RemoteInfo };
 
 export type {
   ChangeAspect,
@@ -196,6 +203,21 @@ export interface Volume {
    * (a ref, or 'working', the default: the active branch's data).
    */
   diff(from?: string, to?: string): Promise<VolumeDiff>;
+
+  /** The volume's remotes with their remote-tracking branches (volume.json alone: no lock). */
+  remotes(): Promise<RemoteInfo[]>;
+  /** 'invalid' for a bad name or URL, 'exists' for a taken name. */
+  addRemote(name: string, url: string): Promise<RemoteInfo>;
+  /** Drops the remote, its tracking branches and the commits only they kept. */
+  removeRemote(name: string): Promise<{ removed: string[] }>;
+  /** Sends a branch's commits the remote (opened by the caller on the remote's URL) lacks. */
+  push(store: BlobStore, opts: PushOptions): Promise<PushResult>;
+  /** Imports the remote's branches as tracking branches `REMOTE/BRANCH`. */
+  fetch(store: BlobStore, remote: string, opts?: FetchOptions): Promise<FetchResult>;
+  /** Fast-forwards the active branch to `remote/branch` (fetched first); refused on divergence unless stash. */
+  fastForward(remote: string, branch: string, opts?: { stash?: boolean }): Promise<PullResult>;
+  /** For a volume without commits: its history starts at `remote/branch`, made the active branch. */
+  startFrom(remote: string, branch: string): Promise<void>;
 }
 
 /** The whole store: a state directory holding many volumes. */

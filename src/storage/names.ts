@@ -7,7 +7,7 @@ import { DvolError } from './errors.js';
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 const MAX_NAME = 64;
 
-export type NameKind = 'volume' | 'branch' | 'tag';
+export type NameKind = 'volume' | 'branch' | 'tag' | 'remote';
 
 /** Throws 'invalid' with a precise reason unless `name` is a valid volume, branch or tag name. */
 export function checkName(kind: NameKind, name: string): void {

@@ -5,6 +5,7 @@ import type { VolumeRecord } from './meta.js';
 import type { Commit } from './model.js';
 import { quote } from './names.js';
 import { branchHead, hasBranch, tagOf } from './record-refs.js';
+import { trackingRef } from './remote-refs.js';
 
 /** The fewest hex digits accepted as an id prefix (git's default abbreviation is 7; 4 is its minimum). */
 export const MIN_PREFIX = 4;
@@ -100,6 +101,8 @@ async function resolveBase(ctx: RefContext, base: string, ref: string): Promise<
   }
   const tag = tagOf(record, base);
   if (tag) return tag.commit;
+  const tracking = trackingRef(record, base);
+  if (tracking !== undefined) return tracking;
   if (!/^[0-9a-f]+$/i.test(base)) {
     throw new DvolError(
       'not_found',

@@ -25,6 +25,11 @@ import { activeHead } from './record-refs.js';
 import { resolveRef } from './refs.js';
 import type { RetentionPolicy } from './schedule/retention.js';
 import * as snapshots from './snapshots.js';
+import type { BlobStore } from './remotes/blobstore.js';
+import { type FetchOptions, type FetchResult, fetchRemote } from './sync/fetch.js';
+import { type PullResult, fastForward, startFrom } from './sync/pull.js';
+import { type PushOptions, type PushResult, pushBranch } from './sync/push.js';
+import { type RemoteInfo, addRemote, listRemotes, removeRemote } from './sync/remotes.js';
 
 /** VolumeInfo from volume.json alone (what Docker's Get needs: no walk of the data). */
 export function volumeInfo(record: VolumeRecord): VolumeInfo {
@@ -182,5 +187,34 @@ export class VolumeHandle implements Volume {
 
   diff(from?: string, to?: string): Promise<VolumeDiff> {
     return diffVolume(this.ctx, (fn) => this.locked(fn), from, to);
+  }
+
+  remotes(): Promise<RemoteInfo[]> {
+    return listRemotes(this.ctx);
+  }
+
+  addRemote(name: string, url: string): Promise<RemoteInfo> {
+    return this.locked(() => addRemote(this.ctx, name, url));
+  }
+
+  removeRemote(name: string): Promise<{ removed: string[] }> {
+    return this.locked(() => removeRemote(this.ctx, name));
+  }
+
+  /** Locked for the whole transfer: a commit or reset meanwhile would change what is sent. */
+  push(store: BlobStore, opts: PushOptions): Promise<PushResult> {
+    return this.locked(() => pushBranch(this.ctx, store, opts));
+  }
+
+  fetch(store: BlobStore, remote: string, opts?: FetchOptions): Promise<FetchResult> {
+    return this.locked(() => fetchRemote(this.ctx, store, remote, opts));
+  }
+
+  fastForward(remote: string, branch: string, opts?: { stash?: boolean }): Promise<PullResult> {
+    return this.locked(() => fastForward(this.ctx, remote, branch, opts));
+  }
+
+  startFrom(remote: string, branch: string): Promise<void> {
+    return this.locked(() => startFrom(this.ctx, remote, branch));
   }
 }

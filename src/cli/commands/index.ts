@@ -3,16 +3,21 @@
 import type { Command } from '../command.js';
 import { branch } from './branch.js';
 import { checkout } from './checkout.js';
+import { clone } from './clone.js';
 import { commit } from './commit.js';
 import { config } from './config.js';
 import { diff } from './diff.js';
 import { du } from './du.js';
 import { exclusive } from './exclusive.js';
+import { fetch } from './fetch.js';
 import { fsck } from './fsck.js';
 import { init } from './init.js';
 import { list } from './list.js';
 import { log } from './log.js';
 import { mirror } from './mirror.js';
+import { pull } from './pull.js';
+import { push } from './push.js';
+import { remote } from './remote.js';
 import { reset } from './reset.js';
 import { rm } from './rm.js';
 import { schedule } from './schedule.js';
@@ -40,6 +45,11 @@ export const commands: Command[] = [
   watch,
   mirror,
   exclusive,
+  remote,
+  push,
+  fetch,
+  pull,
+  clone,
   config,
   fsck,
   version,
