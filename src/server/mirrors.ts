@@ -98,6 +98,15 @@ export class Mirrors {
     return { ...this.#info(running), state: 'stopped' };
   }
 
+  /** Stops and forgets the mirrors of a removed volume (`dvol rm`, `docker volume rm`). */
+  async removeVolume(volume: string): Promise<void> {
+    const gone = [...this.#running.values()].filter((r) => r.spec.volume === volume);
+    if (gone.length === 0) return;
+    await this.#persist(() => this.#specs().filter((s) => s.volume !== volume));
+    for (const r of gone) this.#running.delete(r.spec.id);
+    await Promise.all(gone.map((r) => this.#stop(r)));
+  }
+
   /** Stops every mirror (they resume at the next start). */
   async close(): Promise<void> {
     const all = [...this.#running.values()];

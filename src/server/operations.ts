@@ -84,6 +84,8 @@ export async function removeVolume(deps: Deps, name: string): Promise<void> {
     }),
   );
   await active.forget(name);
+  // A mirror of a volume that is gone would retry forever; its keys stay in Redis, as after mirror rm.
+  await deps.mirrors.removeVolume(name);
 }
 
 /** Every volume with its size and the containers using it. */

@@ -115,3 +115,22 @@ t.test('bad URLs and unknown volumes are refused with what to write', async (t) 
   t.match(await api(app, 'POST', '/volumes/nope/mirrors', { url: 'redis://127.0.0.1:1/0' }), { status: 404 });
   t.match(await api(app, 'POST', '/volumes/db/mirrors', { url: 'redis://h', extra: 1 }), { status: 400 });
 });
+
+t.test('removing a volume removes its mirrors, and a new volume of its name has none', async (t) => {
+  const redis = await startRedis(t);
+  const dir = await shortDir(t);
+  const paths = { ...NO_DOCKER, stateDir: join(dir, 'state'), mountsRoot: join(dir, 'mnt') };
+  const { app } = await testServer(t, paths);
+  await api(app, 'POST', '/volumes', { name: 'db' });
+  await api(app, 'POST', '/volumes', { name: 'other' });
+  await api(app, 'POST', '/volumes/db/mirrors', { url: redis.url });
+  await api(app, 'POST', '/volumes/other/mirrors', { url: redis.url, prefix: 'o:' });
+  t.equal((await api(app, 'DELETE', '/volumes/db')).status, 200);
+  const list = async () => (await api(app, 'GET', '/mirrors')).body.mirrors as MirrorInfo[];
+  t.match(await list(), [{ volume: 'other' }], "only the other volume's mirror is left");
+  t.equal((await list()).length, 1);
+  await api(app, 'POST', '/volumes', { name: 'db' });
+  t.equal((await list()).length, 1, 'a new volume of the same name is not mirrored');
+  const persisted = await readFile(join(paths.stateDir, 'mirrors.json'), 'utf8');
+  t.notMatch(persisted, /"volume": ?"db"/, 'and the removal is persisted');
+});
