@@ -172,12 +172,17 @@ function hostileBody(rng: Rng, marker: string, huge: boolean): Buffer {
 export interface RouteShape {
   fields?: Record<string, readonly string[]>;
   query?: Record<string, readonly string[]>;
+  /** Valid values of path params, where not the defaults (a stream that never ends gets none). */
+  params?: Record<string, readonly string[]>;
 }
 
 const NAME = { Name: VALID_VOLUMES };
 const MOUNT_IDS = ['id0', 'id1', 'a'.repeat(64), ...OBJECT_KEYS];
 const AUTHORS = ['Fuzz <fuzz@example.com>', 'A <a@b>'];
 const BRANCHES = ['master', 'side', 'constructor', 'toString', '__proto__', 'valueOf'];
+const REMOTES = ['origin', ...OBJECT_KEYS];
+/** Remotes that refuse at once: a directory that is not there, a loopback port nothing listens on. */
+const REMOTE_URLS = ['/nonexistent/dvol-fuzz-remote', '127.0.0.1:1/fuzz/db', 'file:///nonexistent', 'x'];
 
 /**
  * Every route of the app (`METHOD path` as Hono lists it) and its shape. The fuzz test checks this
@@ -216,6 +221,30 @@ export const ROUTES: Record<string, RouteShape> = {
   'GET /dvol/volumes/:vol/diff': {
     query: { from: VALID_REFS, to: [...VALID_REFS, 'working'], summary: ['1', '0'] },
   },
+  'GET /dvol/schedules': {},
+  'POST /dvol/volumes/:vol/schedule': {
+    fields: { every: ['1h', '30s', 'x'], keep: ['1d:1h', ''], keepLast: [] },
+  },
+  'POST /dvol/volumes/:vol/schedule/pause': {},
+  'POST /dvol/volumes/:vol/schedule/resume': {},
+  'DELETE /dvol/volumes/:vol/schedule': {},
+  'GET /dvol/volumes/:vol/snapshots': { query: { branch: BRANCHES } },
+  'GET /dvol/volumes/:vol/du': {},
+  'GET /dvol/mirrors': {},
+  // Only URLs refused before anything runs: a mirror of an unreachable Redis retries and logs.
+  'POST /dvol/volumes/:vol/mirrors': { fields: { url: ['http://x', 'redis://', 'x'], prefix: ['p:'] } },
+  'DELETE /dvol/mirrors/:id': {},
+  'PUT /dvol/volumes/:vol/exclusive': { fields: { exclusive: [] } },
+  // A watch of a real volume streams until the client goes: only names that are not volumes.
+  'GET /dvol/volumes/:vol/events': { params: { vol: ['no-such-volume', ...OBJECT_KEYS] } },
+  'GET /dvol/remote-url': { query: { url: REMOTE_URLS } },
+  'GET /dvol/volumes/:vol/remotes': {},
+  'POST /dvol/volumes/:vol/remotes': { fields: { name: REMOTES, url: REMOTE_URLS } },
+  'DELETE /dvol/volumes/:vol/remotes/:remote': {},
+  'POST /dvol/volumes/:vol/push': { fields: { remote: REMOTES, branch: BRANCHES, force: [] } },
+  'POST /dvol/volumes/:vol/fetch': { fields: { remote: REMOTES } },
+  'POST /dvol/volumes/:vol/pull': { fields: { remote: REMOTES, branch: BRANCHES, stash: [] } },
+  'POST /dvol/clone': { fields: { source: REMOTE_URLS, name: VALID_VOLUMES } },
 };
 
 /** A path segment or query value, percent-encoded as a client would send it. */
@@ -234,6 +263,9 @@ function fillPath(rng: Rng, marker: string, template: string, shape: RouteShape)
     vol: VALID_VOLUMES,
     branch: BRANCHES,
     tag: ['t1', ...OBJECT_KEYS],
+    remote: REMOTES,
+    id: ['00000000', ...OBJECT_KEYS],
+    ...shape.params,
   };
   let path = template.replace(/:(\w+)/g, (_, p: string) => {
     const valid = Object.hasOwn(params, p) ? (params[p] ?? []) : [];
