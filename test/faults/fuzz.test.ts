@@ -41,6 +41,8 @@ const CODES = new Set([
   'locked',
   'unsupported',
   'no_space',
+  // A remote that does not answer (the fuzz's remotes are a closed loopback port): 502 is right.
+  'unreachable',
 ]);
 
 t.setTimeout(600_000);
@@ -72,7 +74,7 @@ function problem(req: FuzzRequest, answer: Timed, cliSocket: boolean): string | 
   if (!error || typeof error.code !== 'string' || !CODES.has(error.code)) {
     return `status ${answer.status} with error ${JSON.stringify(error)?.slice(0, 200)}`;
   }
-  if (answer.status >= 500 && !['unsupported', 'no_space'].includes(error.code)) {
+  if (answer.status >= 500 && !['unsupported', 'no_space', 'unreachable'].includes(error.code)) {
     return `status ${answer.status} (${error.code})`;
   }
   return unclear(error.message, 1);

@@ -172,7 +172,7 @@ function hostileBody(rng: Rng, marker: string, huge: boolean): Buffer {
 export interface RouteShape {
   fields?: Record<string, readonly string[]>;
   query?: Record<string, readonly string[]>;
-  /** Valid values of path params, where not the defaults (a stream that never ends gets none). */
+  /** The only values a path param takes, where hostile ones must not reach it (a stream of a real volume never ends). */
   params?: Record<string, readonly string[]>;
 }
 
@@ -236,7 +236,7 @@ export const ROUTES: Record<string, RouteShape> = {
   'DELETE /dvol/mirrors/:id': {},
   'PUT /dvol/volumes/:vol/exclusive': { fields: { exclusive: [] } },
   // A watch of a real volume streams until the client goes: only names that are not volumes.
-  'GET /dvol/volumes/:vol/events': { params: { vol: ['no-such-volume', ...OBJECT_KEYS] } },
+  'GET /dvol/volumes/:vol/events': { params: { vol: ['no-such-volume-fuzz'] } },
   'GET /dvol/remote-url': { query: { url: REMOTE_URLS } },
   'GET /dvol/volumes/:vol/remotes': {},
   'POST /dvol/volumes/:vol/remotes': { fields: { name: REMOTES, url: REMOTE_URLS } },
@@ -265,9 +265,10 @@ function fillPath(rng: Rng, marker: string, template: string, shape: RouteShape)
     tag: ['t1', ...OBJECT_KEYS],
     remote: REMOTES,
     id: ['00000000', ...OBJECT_KEYS],
-    ...shape.params,
   };
   let path = template.replace(/:(\w+)/g, (_, p: string) => {
+    const only = shape.params !== undefined && Object.hasOwn(shape.params, p) ? shape.params[p] : undefined;
+    if (only !== undefined) return encode(rng.pick(only));
     const valid = Object.hasOwn(params, p) ? (params[p] ?? []) : [];
     // Node refuses to send a request line over 16 kB: long values go in bodies and queries.
     let value = str(rng, marker, valid);
